@@ -1,0 +1,1 @@
+"""MedQA: a medical question-answering service."""
