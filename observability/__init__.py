@@ -1,0 +1,1 @@
+"""Observability as code: Prometheus rules, Grafana dashboards and the scripts that render them."""
