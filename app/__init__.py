@@ -1,1 +1,8 @@
 """MedQA: a medical question-answering service."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("medqa")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0.0.0"

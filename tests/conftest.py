@@ -1,3 +1,3 @@
 """Fixtures shared by every test folder."""
 
-pytest_plugins = ["tests.plugins.tools"]
+pytest_plugins = ["tests.plugins.tools", "tests.plugins.postgres", "tests.plugins.gemini"]

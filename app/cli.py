@@ -1,0 +1,153 @@
+"""The `medqa` command: serve, migrate, ask, fake-gemini, version."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+
+from app import __version__
+from app.settings import ConfigError, Settings
+
+
+class CommandError(Exception):
+    """A failure to report as one line on stderr with a non-zero exit."""
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except ConfigError as exc:
+        raise CommandError(f"configuration error: {exc}") from None
+
+
+def cmd_serve(_: argparse.Namespace) -> None:
+    """Run the service with uvicorn (one process; scale with replicas)."""
+    import uvicorn
+
+    from app.asgi import create_app
+    from app.system.logging import configure_logging
+
+    settings = _settings()
+    configure_logging(settings.log_level, settings.log_format)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        server_header=False,
+        timeout_graceful_shutdown=30,
+        lifespan="on",
+    )
+
+
+def cmd_migrate(_: argparse.Namespace) -> None:
+    """Apply pending database migrations."""
+    from app.db import close_engine, make_engine, open_engine
+    from app.migrate import MigrationFailed, migrate
+
+    settings = _settings()
+
+    async def run() -> str:
+        engine = make_engine(settings.database_url)
+        await open_engine(engine, pool_size=1)
+        try:
+            return await migrate(engine)
+        finally:
+            await close_engine(engine)
+
+    try:
+        print(asyncio.run(run()) or "migrations applied")
+    except MigrationFailed as exc:
+        raise CommandError(f"migration failed: {exc}") from None
+    except OSError as exc:
+        raise CommandError(f"database unreachable: {type(exc).__name__}: {exc.strerror or exc}") from None
+
+
+def cmd_ask(args: argparse.Namespace) -> None:
+    """Send one question to a running service and print the answer."""
+    settings = _settings()
+    url = args.url or f"http://{settings.host}:{settings.port}"
+    body = json.dumps({"question": args.question}).encode()
+    request = urllib.request.Request(f"{url.rstrip('/')}/ask", data=body, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=args.timeout) as response:  # noqa: S310 (http(s) only)
+            record = json.load(response)
+    except urllib.error.HTTPError as exc:
+        problem = _read_problem(exc)
+        raise CommandError(f"the service answered {exc.code}: {problem}") from None
+    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise CommandError(f"cannot reach the service at {url}: {reason}") from None
+    print(record["answer"])
+    print(f"\n({record['disclaimer']} id={record['id']} model={record['model']})", file=sys.stderr)
+
+
+def _read_problem(exc: urllib.error.HTTPError) -> str:
+    try:
+        problem = json.load(exc)
+        return str(problem.get("detail") or problem.get("title"))
+    except ValueError:
+        return exc.reason or "no detail"
+
+
+def cmd_fake_gemini(args: argparse.Namespace) -> None:
+    """Run the local fake Gemini server in the foreground."""
+    import uvicorn
+
+    from app.llm.fake_server import FakeConfig, FakeGemini
+
+    try:
+        config = FakeConfig.parse_mode(args.mode, args.latency_ms)
+    except ValueError as exc:
+        raise CommandError(f"--mode: {exc}") from None
+    print(f"fake-gemini listening on http://{args.host}:{args.port} (mode={args.mode})", file=sys.stderr, flush=True)
+    uvicorn.run(FakeGemini(config=config), host=args.host, port=args.port, log_level="warning", access_log=False)
+
+
+def cmd_version(_: argparse.Namespace) -> None:
+    """Print the version."""
+    print(f"medqa {__version__}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = argparse.ArgumentParser(prog="medqa", description="MedQA medical question-answering service.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser("serve", help="run the HTTP service").set_defaults(func=cmd_serve)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+    ask = sub.add_parser("ask", help="ask a running service a question")
+    ask.add_argument("question")
+    ask.add_argument("--url", help="service URL (default http://MEDQA_HOST:MEDQA_PORT)")
+    ask.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the answer")
+    ask.set_defaults(func=cmd_ask)
+    fake = sub.add_parser("fake-gemini", help="run a local fake of the Gemini REST API")
+    fake.add_argument("--host", default="127.0.0.1")
+    fake.add_argument("--port", type=int, default=8001)
+    fake.add_argument("--latency-ms", type=int, default=0)
+    fake.add_argument("--mode", default="ok", help="ok|hang|safety|blocked|max_tokens|stream_error|malformed|error:CODE[xN]")
+    fake.set_defaults(func=cmd_fake_gemini)
+    sub.add_parser("version", help="print the version").set_defaults(func=cmd_version)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `medqa` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except CommandError as exc:
+        print(f"medqa {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

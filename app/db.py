@@ -1,0 +1,73 @@
+"""Database engine set-up and the guard that turns any database failure into DatabaseUnavailable."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import asyncpg
+import structlog
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine
+
+from app.errors import DatabaseUnavailable
+from app.system.metrics import Metrics
+
+log = structlog.get_logger(__name__)
+DB_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, sqlite3.Error, TimeoutError, ConnectionError)
+
+
+def make_engine(database_url: str) -> Engine:  # type: ignore[type-arg]
+    """Build a Piccolo engine from a sqlite:/// or postgres:// URL."""
+    if database_url.startswith("sqlite:///"):
+        path = Path(database_url.removeprefix("sqlite:///"))
+        return SQLiteEngine(path=str(path))
+    return PostgresEngine(config={"dsn": database_url}, log_queries=False)
+
+
+async def open_engine(engine: Engine, pool_size: int = 10) -> None:  # type: ignore[type-arg]
+    """Start the connection pool (PostgreSQL); tolerate an unreachable server, readiness reports it."""
+    if isinstance(engine, PostgresEngine):
+        try:
+            async with asyncio.timeout(5):
+                await engine.start_connection_pool(min_size=1, max_size=pool_size, timeout=3, command_timeout=10)
+        except DB_ERRORS as exc:
+            log.warning("db.pool_start_failed", error=type(exc).__name__)
+
+
+async def close_engine(engine: Engine) -> None:  # type: ignore[type-arg]
+    """Close the connection pool, if any."""
+    if isinstance(engine, PostgresEngine) and engine.pool is not None:
+        await engine.close_connection_pool()
+
+
+@asynccontextmanager
+async def guarded(operation: str, metrics: Metrics, timeout_s: float) -> AsyncIterator[None]:
+    """Run a database operation with a deadline; any failure becomes a 503, counted and logged."""
+    try:
+        async with asyncio.timeout(timeout_s):
+            yield
+    except DB_ERRORS as exc:
+        metrics.db_errors.labels(operation=operation).inc()
+        log.error("db.error", operation=operation, error=type(exc).__name__)
+        raise DatabaseUnavailable(f"the database failed during {operation}", retry_after=5) from None
+
+
+async def check_database(engine: Engine, timeout_s: float) -> str:  # type: ignore[type-arg]
+    """Readiness check: "ok" when the records table answers, else a short reason (no secrets)."""
+    from app.questions.tables import QARecord
+
+    try:
+        async with asyncio.timeout(min(timeout_s, 2.0)):
+            if isinstance(engine, PostgresEngine) and engine.pool is None:
+                await open_engine(engine)
+            await QARecord.select(QARecord.id).limit(1)
+    except DB_ERRORS as exc:
+        return f"database unreachable ({type(exc).__name__})"
+    except Exception as exc:  # noqa: BLE001 (e.g. the table is missing: migrations not applied)
+        return f"database not usable ({type(exc).__name__})"
+    return "ok"

@@ -1,0 +1,165 @@
+"""Gemini through google-genai's async client, with our own time budget, bounded retries and error mapping.
+
+The SDK retries nothing by default and ignores Gemini's ``retryDelay``; we retry at most
+``max_retries`` times on 429/500/502/503/504 and transport errors, with full-jitter back-off, and
+honour ``retryDelay`` up to a cap. The whole question, retries included, fits in one time budget.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx2
+from google import genai
+from google.genai import errors as genai_errors
+from google.genai import types
+
+from app.errors import ModelError, ModelRateLimited, ModelTimeout, ModelUnavailable
+from app.llm.base import FinishReason, ModelAnswer
+from app.llm.prompts import SAFETY_REFUSAL, SYSTEM_PROMPT
+
+API_VERSION = "v1beta"
+RETRYABLE_CODES = frozenset({429, 500, 502, 503, 504})
+SAFETY_REASONS = frozenset(
+    {"SAFETY", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "RECITATION", "IMAGE_SAFETY", "JAILBREAK", "MODEL_ARMOR"}
+)
+_DELAY = re.compile(r"^(\d+(?:\.\d+)?)s$")
+
+
+@dataclass(frozen=True, slots=True)
+class GeminiOptions:
+    """What the Gemini client needs from the settings."""
+
+    api_key: str
+    model: str
+    label: str
+    base_url: str | None = None
+    timeout_s: float = 25.0
+    max_retries: int = 2
+    retry_delay_cap_s: float = 4.0
+    max_output_tokens: int = 1024
+    backoff_base_s: float = 0.25
+
+
+class GeminiModel:
+    """AnswerModel backed by google-genai; created once per process in the app's lifespan."""
+
+    def __init__(self, options: GeminiOptions) -> None:
+        self.options = options
+        self.label = options.label
+        # An explicit httpx2 client fixes the transport: the SDK would otherwise switch to aiohttp
+        # whenever aiohttp happens to be importable, with different errors and retry behaviour.
+        self._http = httpx2.AsyncClient(
+            timeout=httpx2.Timeout(options.timeout_s, connect=min(5.0, options.timeout_s)),
+            limits=httpx2.Limits(max_connections=200, max_keepalive_connections=50),
+        )
+        http_options = types.HttpOptions(
+            base_url=options.base_url,
+            api_version=API_VERSION,
+            timeout=int(options.timeout_s * 1000),
+            httpx_async_client=self._http,
+        )
+        self._client = genai.Client(api_key=options.api_key, http_options=http_options)
+        self._config = types.GenerateContentConfig(
+            system_instruction=SYSTEM_PROMPT,
+            temperature=0.2,
+            max_output_tokens=options.max_output_tokens,
+            automatic_function_calling=types.AutomaticFunctionCallingConfig(disable=True),
+        )
+
+    async def answer(self, question: str) -> ModelAnswer:
+        """Ask Gemini within the time budget; map every failure to a ModelError subclass."""
+        deadline = time.monotonic() + self.options.timeout_s
+        attempt = 0
+        while True:
+            remaining = deadline - time.monotonic()
+            try:
+                async with asyncio.timeout(remaining):
+                    response = await self._client.aio.models.generate_content(
+                        model=self.options.model, contents=question, config=self._config
+                    )
+                return self._to_answer(response)
+            except TimeoutError:
+                raise ModelTimeout(f"no answer within {self.options.timeout_s:g} s") from None
+            except ValueError:  # the SDK's JSON/pydantic parsing of a malformed response
+                raise ModelError("the model sent a malformed response") from None
+            except (genai_errors.APIError, httpx2.TransportError) as exc:
+                error = _map_error(exc)
+                delay = self._backoff(attempt, error)
+                if delay is None or time.monotonic() + delay >= deadline:
+                    raise error from None
+                attempt += 1
+                await asyncio.sleep(delay)
+
+    def _backoff(self, attempt: int, error: ModelError) -> float | None:
+        """Seconds to wait before the next attempt, or None when the error is final."""
+        if attempt >= self.options.max_retries or not isinstance(error, (ModelRateLimited, ModelUnavailable)):
+            return None
+        jitter = random.uniform(0, self.options.backoff_base_s * 2**attempt)  # noqa: S311 (not crypto)
+        wanted = max(float(error.retry_after or 0), jitter) if isinstance(error, ModelRateLimited) else jitter
+        return wanted if wanted <= self.options.retry_delay_cap_s else None
+
+    def _to_answer(self, response: types.GenerateContentResponse) -> ModelAnswer:
+        usage = response.usage_metadata
+        prompt_tokens = (usage.prompt_token_count or 0) if usage else 0
+        completion_tokens = (usage.candidates_token_count or 0) if usage else 0
+        finish = _finish_reason(response)
+        text = response.text if finish != "safety" else None
+        if finish == "safety" or not text:
+            if finish != "safety":
+                raise ModelError("the model returned an empty answer")
+            text = SAFETY_REFUSAL
+        return ModelAnswer(text.strip(), finish, prompt_tokens, completion_tokens, self.label)
+
+    async def ping(self) -> bool:
+        """The client is configured and open (no network call: readiness must not spend quota)."""
+        return not self._http.is_closed
+
+    async def aclose(self) -> None:
+        """Close the HTTP client the SDK uses."""
+        await self._http.aclose()
+
+
+def _finish_reason(response: types.GenerateContentResponse) -> FinishReason:
+    feedback = response.prompt_feedback
+    if feedback is not None and feedback.block_reason is not None:
+        return "safety"
+    if not response.candidates:
+        return "other"
+    reason = response.candidates[0].finish_reason
+    name = reason.name if reason is not None else "STOP"
+    if name == "STOP":
+        return "stop"
+    if name == "MAX_TOKENS":
+        return "max_tokens"
+    return "safety" if name in SAFETY_REASONS else "other"
+
+
+def _map_error(exc: Exception) -> ModelError:
+    """Turn an SDK or transport error into our vocabulary; never leaks the upstream message."""
+    if isinstance(exc, httpx2.TimeoutException):
+        return ModelUnavailable("the model endpoint did not respond", retry_after=5)
+    if isinstance(exc, httpx2.TransportError):
+        return ModelUnavailable("could not reach the model endpoint", retry_after=5)
+    assert isinstance(exc, genai_errors.APIError)
+    if exc.code == 429:
+        return ModelRateLimited("the model's quota is exhausted", retry_after=_retry_delay(exc.details) or 10)
+    if exc.code in RETRYABLE_CODES:
+        return ModelUnavailable(f"the model answered HTTP {exc.code}", retry_after=5)
+    return ModelError(f"the model rejected the request (HTTP {exc.code} {exc.status or ''})".strip())
+
+
+def _retry_delay(details: Any) -> int | None:
+    """Gemini's RetryInfo.retryDelay ("7s", "0.5s") in whole seconds, if present."""
+    error = details.get("error", details) if isinstance(details, dict) else {}
+    for item in error.get("details", []) if isinstance(error, dict) else []:
+        if isinstance(item, dict) and str(item.get("@type", "")).endswith("google.rpc.RetryInfo"):
+            match = _DELAY.match(str(item.get("retryDelay", "")))
+            if match:
+                return max(1, round(float(match.group(1))))
+    return None

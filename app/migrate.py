@@ -1,0 +1,34 @@
+"""Applies Piccolo migrations to an engine; used by `medqa migrate` and by `serve` outside prod."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+
+from piccolo.engine.base import Engine
+
+os.environ.setdefault("PICCOLO_CONF", "app.piccolo_conf")
+
+
+class MigrationFailed(RuntimeError):
+    """A migration did not apply."""
+
+
+async def migrate(engine: Engine) -> str:  # type: ignore[type-arg]
+    """Apply every pending migration to `engine`; return Piccolo's summary of what it did."""
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+    from piccolo.apps.migrations.tables import Migration
+
+    import app.piccolo_conf as conf
+    from app.questions.tables import QARecord
+
+    conf.DB = engine
+    for table in (Migration, QARecord):
+        table._meta.db = engine
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output):
+        result = await run_forwards(app_name="all", migration_id="all", fake=False)
+    if not result.success:
+        raise MigrationFailed(result.message or "migration failed")
+    return output.getvalue().strip()

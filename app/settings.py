@@ -1,0 +1,171 @@
+"""Typed settings read once from the environment; invalid values fail start-up with one clear line."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+ENVIRONMENTS = ("dev", "test", "staging", "prod")
+LOG_FORMATS = ("json", "console")
+LOG_LEVELS = ("debug", "info", "warning", "error")
+DEFAULT_MODEL = "gemini-3.8-flash"
+DEFAULT_DATABASE_URL = "sqlite:///medqa.sqlite"
+
+T = TypeVar("T")
+
+
+class ConfigError(ValueError):
+    """A configuration variable has a value the service cannot run with."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the service reads from its environment."""
+
+    env: str = "dev"
+    """Deployment environment: dev, test, staging or prod (prod refuses demo mode)."""
+    host: str = "127.0.0.1"
+    """Interface to listen on."""
+    port: int = 8000
+    """TCP port to listen on."""
+    database_url: str = DEFAULT_DATABASE_URL
+    """sqlite:///path (embedded default) or postgres://user:pass@host:port/db."""
+    gemini_api_key: str | None = field(default=None, repr=False)
+    """Gemini API key; without it the service runs in demo mode against an in-process fake."""
+    gemini_model: str = DEFAULT_MODEL
+    """Gemini model id."""
+    gemini_base_url: str | None = None
+    """Optional Gemini endpoint override (the local fake in tests)."""
+    gemini_timeout_s: float = 25.0
+    """Total time budget for one question, retries included."""
+    gemini_max_retries: int = 2
+    """Retries after the first attempt on 429/500/503 and transport errors."""
+    gemini_retry_delay_cap_s: float = 4.0
+    """Longest back-off we accept, including Gemini's own retryDelay."""
+    gemini_max_output_tokens: int = 1024
+    """Upper bound on answer length in tokens."""
+    log_level: str = "info"
+    """debug, info, warning or error."""
+    log_format: str = "json"
+    """json (one object per line) or console."""
+    db_timeout_s: float = 5.0
+    """Longest wait for one database operation before answering 503."""
+    auto_migrate: bool = True
+    """Apply migrations when `serve` starts; only ever honoured in dev and test (prod runs `medqa migrate`)."""
+
+    @property
+    def demo_mode(self) -> bool:
+        """True when no Gemini key is configured and the in-process fake answers."""
+        return not self.gemini_api_key
+
+    @property
+    def is_postgres(self) -> bool:
+        """True when the database URL points at PostgreSQL."""
+        return self.database_url.startswith(("postgres://", "postgresql://"))
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read and validate settings; raise ConfigError naming the first bad variable."""
+        env = os.environ if environ is None else environ
+        base = cls()
+
+        def read(name: str, default: T, parse: Callable[[str], T]) -> T:
+            raw = env.get(name)
+            if raw is None or raw.strip() == "":
+                return default
+            try:
+                return parse(raw.strip())
+            except ValueError as exc:
+                raise ConfigError(f"{name}: {exc}") from None
+
+        settings = cls(
+            env=read("MEDQA_ENV", base.env, _choice(ENVIRONMENTS)),
+            host=read("MEDQA_HOST", base.host, str),
+            port=read("MEDQA_PORT", base.port, _int_between(1, 65535)),
+            database_url=read("MEDQA_DATABASE_URL", base.database_url, _database_url),
+            gemini_api_key=read("GEMINI_API_KEY", None, str),
+            gemini_model=read("MEDQA_GEMINI_MODEL", base.gemini_model, _model_name),
+            gemini_base_url=read("MEDQA_GEMINI_BASE_URL", None, _http_url),
+            gemini_timeout_s=read("MEDQA_GEMINI_TIMEOUT_S", base.gemini_timeout_s, _float_between(0.1, 300)),
+            gemini_max_retries=read("MEDQA_GEMINI_MAX_RETRIES", base.gemini_max_retries, _int_between(0, 5)),
+            gemini_retry_delay_cap_s=read(
+                "MEDQA_GEMINI_RETRY_DELAY_CAP_S", base.gemini_retry_delay_cap_s, _float_between(0, 60)
+            ),
+            gemini_max_output_tokens=read(
+                "MEDQA_GEMINI_MAX_OUTPUT_TOKENS", base.gemini_max_output_tokens, _int_between(16, 65536)
+            ),
+            log_level=read("MEDQA_LOG_LEVEL", base.log_level, _choice(LOG_LEVELS)),
+            log_format=read("MEDQA_LOG_FORMAT", base.log_format, _choice(LOG_FORMATS)),
+            db_timeout_s=read("MEDQA_DB_TIMEOUT_S", base.db_timeout_s, _float_between(0.1, 60)),
+            auto_migrate=read("MEDQA_AUTO_MIGRATE", base.auto_migrate, _bool),
+        )
+        if settings.env == "prod" and settings.demo_mode:
+            raise ConfigError("GEMINI_API_KEY: required when MEDQA_ENV=prod (demo mode is refused in prod)")
+        return settings
+
+
+def _choice(options: tuple[str, ...]) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        value = raw.lower()
+        if value not in options:
+            raise ValueError(f"must be one of {', '.join(options)}, got {raw!r}")
+        return value
+
+    return parse
+
+
+def _int_between(low: int, high: int) -> Callable[[str], int]:
+    def parse(raw: str) -> int:
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ValueError(f"must be an integer, got {raw!r}") from None
+        if not low <= value <= high:
+            raise ValueError(f"must be between {low} and {high}, got {value}")
+        return value
+
+    return parse
+
+
+def _float_between(low: float, high: float) -> Callable[[str], float]:
+    def parse(raw: str) -> float:
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ValueError(f"must be a number, got {raw!r}") from None
+        if not low <= value <= high:
+            raise ValueError(f"must be between {low} and {high}, got {value}")
+        return value
+
+    return parse
+
+
+def _bool(raw: str) -> bool:
+    value = raw.lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"must be true or false, got {raw!r}")
+
+
+def _database_url(raw: str) -> str:
+    if raw.startswith("sqlite:///") and len(raw) > len("sqlite:///"):
+        return raw
+    if raw.startswith(("postgres://", "postgresql://")):
+        return raw
+    raise ValueError("must start with sqlite:/// or postgres:// (the value is not shown: it may hold a password)")
+
+
+def _http_url(raw: str) -> str:
+    if not raw.startswith(("http://", "https://")):
+        raise ValueError(f"must be an http:// or https:// URL, got {raw!r}")
+    return raw.rstrip("/")
+
+
+def _model_name(raw: str) -> str:
+    if "/" in raw or " " in raw:
+        raise ValueError(f"must be a bare model id such as {DEFAULT_MODEL!r}, got {raw!r}")
+    return raw

@@ -1,0 +1,1 @@
+"""Health, readiness, metrics and logging: what operators see of the service."""

@@ -1,0 +1,54 @@
+"""Liveness, readiness and the Prometheus endpoint."""
+
+from __future__ import annotations
+
+import msgspec
+from litestar import Controller, Response, get
+from litestar.datastructures import State
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from app.db import check_database
+from app.problems import PROBLEM_JSON
+from app.errors import problem_type
+
+
+class Health(msgspec.Struct):
+    """Readiness result; each check is "ok" or says why it failed."""
+
+    status: str
+    checks: dict[str, str]
+
+
+class SystemController(Controller):
+    """Endpoints for the platform: probes and metrics (not part of the public API schema)."""
+
+    include_in_schema = False
+
+    @get("/healthz", cache=False)
+    async def healthz(self) -> dict[str, str]:
+        """The process is alive; touches no dependency."""
+        return {"status": "ok"}
+
+    @get("/readyz", cache=False)
+    async def readyz(self, state: State) -> Response[dict[str, object]]:
+        """Ready when the database answers and the model client is configured; 503 names what failed."""
+        checks = {
+            "database": await check_database(state.engine, state.settings.db_timeout_s),
+            "model": "ok" if await state.model.ping() else "model client is closed",
+        }
+        if all(value == "ok" for value in checks.values()):
+            return Response({"status": "ready", "checks": checks})
+        failed = ", ".join(name for name, value in checks.items() if value != "ok")
+        problem: dict[str, object] = {
+            "type": problem_type("not-ready"),
+            "title": "Not ready",
+            "status": 503,
+            "detail": f"failed checks: {failed}",
+            "checks": checks,
+        }
+        return Response(problem, status_code=503, media_type=PROBLEM_JSON, headers={"Retry-After": "5"})
+
+    @get("/metrics", cache=False)
+    async def metrics(self, state: State) -> Response[bytes]:
+        """Prometheus text exposition of this process's metrics."""
+        return Response(generate_latest(state.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,68 @@
+"""The outermost ASGI layer: request id, access log line, and the HTTP metrics, for every request."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+import structlog
+
+from app.system.metrics import Metrics, route_label
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+log = structlog.get_logger("medqa.access")
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
+def _request_id(scope: Scope) -> str:
+    """Reuse a well-formed incoming X-Request-ID (from the ingress), else make one."""
+    for name, value in scope.get("headers") or []:
+        if name == b"x-request-id":
+            candidate = value.decode("latin-1")
+            if _SAFE_ID.match(candidate):
+                return candidate
+    return uuid.uuid4().hex
+
+
+def observe(app: ASGIApp, metrics: Metrics) -> ASGIApp:
+    """Wrap the app: every HTTP request is counted, timed, logged once and tagged with a request id."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        request_id = _request_id(scope)
+        status = 500
+        start = time.perf_counter()
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        metrics.inflight.inc()
+        try:
+            await app(scope, receive, send_wrapper)
+        finally:
+            metrics.inflight.dec()
+            elapsed = time.perf_counter() - start
+            route, method = route_label(scope), scope["method"]
+            metrics.http_requests.labels(method=method, route=route, status=str(status)).inc()
+            metrics.http_duration.labels(method=method, route=route).observe(elapsed)
+            if route not in QUIET_ROUTES or status >= 400:
+                log.info("http.request", method=method, route=route, status=status, latency_ms=round(elapsed * 1000, 1))
+            structlog.contextvars.clear_contextvars()
+
+    return middleware

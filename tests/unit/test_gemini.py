@@ -1,0 +1,137 @@
+"""GeminiModel through the real google-genai SDK against the local fake: mapping, retries, time budget."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+
+import pytest
+
+from app.errors import ModelError, ModelRateLimited, ModelTimeout, ModelUnavailable
+from app.llm.gemini import GeminiModel, GeminiOptions
+from app.llm.prompts import SAFETY_REFUSAL
+from tests.plugins.gemini import FakeGeminiHandle
+
+
+@pytest.fixture
+async def model(fake_gemini: FakeGeminiHandle) -> AsyncIterator[GeminiModel]:
+    options = GeminiOptions(
+        api_key="test-key", model="gemini-test", label="gemini-test", base_url=fake_gemini.url,
+        timeout_s=2.0, max_retries=2, retry_delay_cap_s=1.5, backoff_base_s=0.01,
+    )  # fmt: skip
+    client = GeminiModel(options)
+    yield client
+    await client.aclose()
+
+
+async def test_answer_maps_text_usage_and_finish_reason(model: GeminiModel) -> None:
+    answer = await model.answer("What is a normal resting heart rate?")
+    assert answer.finish_reason == "stop"
+    assert answer.text.startswith("This is a demo answer")
+    assert answer.prompt_tokens > 0 and answer.completion_tokens > 0
+    assert answer.model == "gemini-test"
+
+
+async def test_safety_block_is_a_polite_refusal(model: GeminiModel, fake_gemini: FakeGeminiHandle) -> None:
+    fake_gemini.set_mode("safety")
+    answer = await model.answer("q")
+    assert (answer.finish_reason, answer.text) == ("safety", SAFETY_REFUSAL)
+
+
+async def test_blocked_prompt_is_a_polite_refusal(model: GeminiModel, fake_gemini: FakeGeminiHandle) -> None:
+    fake_gemini.set_mode("blocked")
+    answer = await model.answer("q")
+    assert (answer.finish_reason, answer.text) == ("safety", SAFETY_REFUSAL)
+
+
+async def test_max_tokens_keeps_the_partial_answer(model: GeminiModel, fake_gemini: FakeGeminiHandle) -> None:
+    fake_gemini.set_mode("max_tokens")
+    answer = await model.answer("q")
+    assert answer.finish_reason == "max_tokens" and answer.text
+
+
+async def test_transient_503_is_retried_then_succeeds(model: GeminiModel, fake_gemini: FakeGeminiHandle) -> None:
+    fake_gemini.set_mode("error:503x1")
+    answer = await model.answer("q")
+    assert answer.finish_reason == "stop"
+    assert fake_gemini.calls() == 2
+
+
+async def test_sustained_500_gives_up_after_bounded_retries(model: GeminiModel, fake_gemini: FakeGeminiHandle) -> None:
+    fake_gemini.set_mode("error:500")
+    with pytest.raises(ModelUnavailable) as info:
+        await model.answer("q")
+    assert fake_gemini.calls() == 3  # the first attempt and two retries, never more
+    assert info.value.retry_after == 5
+
+
+async def test_429_honours_retry_delay_and_reports_it(fake_gemini: FakeGeminiHandle) -> None:
+    options = GeminiOptions(api_key="k", model="m", label="m", base_url=fake_gemini.url, timeout_s=5.0)
+    client = GeminiModel(options)
+    fake_gemini.set_mode("error:429")
+    start = time.monotonic()
+    with pytest.raises(ModelRateLimited) as info:
+        await client.answer("q")
+    await client.aclose()
+    assert fake_gemini.calls() == 3
+    assert time.monotonic() - start >= 2.0 * 0.9  # two waits of the fake's retryDelay (1 s)
+    assert info.value.retry_after == 1
+
+
+async def test_429_with_a_delay_beyond_the_cap_fails_fast(fake_gemini: FakeGeminiHandle) -> None:
+    options = GeminiOptions(api_key="k", model="m", label="m", base_url=fake_gemini.url, retry_delay_cap_s=0.5)
+    client = GeminiModel(options)
+    fake_gemini.set_mode("error:429")
+    with pytest.raises(ModelRateLimited):
+        await client.answer("q")
+    await client.aclose()
+    assert fake_gemini.calls() == 1
+
+
+async def test_retries_stop_when_the_budget_would_be_exceeded(model: GeminiModel, fake_gemini: FakeGeminiHandle) -> None:
+    fake_gemini.set_mode("error:429")  # retryDelay 1 s: a second wait would end past the 2 s budget
+    start = time.monotonic()
+    with pytest.raises(ModelRateLimited):
+        await model.answer("q")
+    assert fake_gemini.calls() == 2
+    assert time.monotonic() - start < 2.0
+
+
+async def test_hang_times_out_within_the_budget(model: GeminiModel, fake_gemini: FakeGeminiHandle) -> None:
+    fake_gemini.set_mode("hang")
+    start = time.monotonic()
+    with pytest.raises(ModelTimeout):
+        await model.answer("q")
+    assert 1.9 <= time.monotonic() - start < 3.0
+
+
+@pytest.mark.parametrize("code", [400, 403, 404])
+async def test_client_errors_are_not_retried(model: GeminiModel, fake_gemini: FakeGeminiHandle, code: int) -> None:
+    fake_gemini.set_mode(f"error:{code}")
+    with pytest.raises(ModelError) as info:
+        await model.answer("q")
+    assert type(info.value) is ModelError and str(code) in info.value.detail
+    assert fake_gemini.calls() == 1
+
+
+async def test_malformed_response_is_a_model_error(model: GeminiModel, fake_gemini: FakeGeminiHandle) -> None:
+    fake_gemini.set_mode("malformed")
+    with pytest.raises(ModelError):
+        await model.answer("q")
+
+
+async def test_unreachable_endpoint_is_unavailable() -> None:
+    from tests.plugins.postgres import free_port
+
+    options = GeminiOptions(api_key="k", model="m", label="m", base_url=f"http://127.0.0.1:{free_port()}",
+                            timeout_s=2.0, max_retries=1, backoff_base_s=0.01)  # fmt: skip
+    client = GeminiModel(options)
+    with pytest.raises(ModelUnavailable):
+        await client.answer("q")
+    await client.aclose()
+
+
+async def test_ping_is_false_once_closed(model: GeminiModel) -> None:
+    assert await model.ping()
+    await model.aclose()
+    assert not await model.ping()
