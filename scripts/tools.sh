@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Pinned platform toolchain (issue #5): install [NAME...] | path NAME | list.
+# The manifest is scripts/tools.toml; the cache is ${MEDQA_TOOLS_HOME:-$HOME/.cache/medqa-tools}.
+# The logic lives in scripts/tools/toolchain.py (standard-library Python 3.11+, no venv needed).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+exec python3 "$here/tools/toolchain.py" "$@"
