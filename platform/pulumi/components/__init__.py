@@ -1,0 +1,1 @@
+"""Typed building blocks of the extra environments; each one is a Pulumi ComponentResource."""

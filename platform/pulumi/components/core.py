@@ -1,0 +1,61 @@
+"""The outputs of the core (dev) Terraform environment that extra environments build on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+import pulumi
+from config import CoreStateRef
+from pulumi_terraform import state
+
+
+class CoreOutputsError(ValueError):
+    """The core Terraform state lacks outputs this project needs."""
+
+
+@dataclass(frozen=True)
+class CoreOutputs:
+    """The Terraform outputs (of platform/terraform/environments/dev) that Pulumi reads, by output name."""
+
+    resource_group_name: str
+    aks_oidc_issuer_url: str
+    postgresql_server_name: str
+    postgresql_fqdn: str
+    key_vault_name: str
+    key_vault_id: str
+    dns_zone_name: str
+    dns_zone_resource_group_name: str
+    ingress_ip: str
+    container_registry_id: str
+    argocd_principal_id: str
+    argocd_client_id: str
+
+    @classmethod
+    def from_outputs(cls, outputs: dict[str, Any]) -> CoreOutputs:
+        """Pick the needed outputs; raise CoreOutputsError naming any that are missing or empty."""
+        wanted = [f.name for f in fields(cls)]
+        missing = [name for name in wanted if not outputs.get(name)]
+        if missing:
+            raise CoreOutputsError(
+                "the core Terraform state lacks the outputs "
+                + ", ".join(missing)
+                + ": apply the dev environment first"
+            )
+        return cls(**{name: str(outputs[name]) for name in wanted})
+
+
+def read(
+    ref: CoreStateRef, token: pulumi.Input[str] | None = None
+) -> pulumi.Output[CoreOutputs]:
+    """Read the core Terraform outputs from its remote (HCP Terraform) or local state."""
+    if ref.backend == "local":
+        local = state.get_local_reference_output(path=ref.path)
+        return local.outputs.apply(CoreOutputs.from_outputs)
+    remote = state.get_remote_reference_output(
+        hostname=ref.hostname,
+        organization=ref.organization,
+        token=token,
+        workspaces={"name": ref.workspace},
+    )
+    return remote.outputs.apply(CoreOutputs.from_outputs)

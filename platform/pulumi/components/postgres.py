@@ -1,0 +1,174 @@
+"""PostgreSQL for extra environments: a private burstable server, or one database on the core server."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+from pulumi_azure_native import dbforpostgresql, privatedns
+
+from components import guardrails
+
+# Server parameters that make every client connection use TLS 1.2 or newer.
+TLS_PARAMETERS = {
+    "require_secure_transport": "on",
+    "ssl_min_protocol_version": "TLSv1.2",
+}
+
+
+@dataclass
+class PostgresServerArgs:
+    """Inputs of PostgresServer."""
+
+    name: str
+    resource_group_name: pulumi.Input[str]
+    location: str
+    vnet_id: pulumi.Input[str]
+    delegated_subnet_id: pulumi.Input[str]
+    tenant_id: pulumi.Input[str]
+    admin_principal_id: pulumi.Input[str]
+    admin_principal_name: pulumi.Input[str]
+    tags: dict[str, str]
+    sku_name: str = "Standard_B1ms"
+    storage_gb: int = 32
+    version: str = "17"
+
+    def __post_init__(self) -> None:
+        """Refuse sizes over the non-prod caps even when called without a validated config."""
+        problems = guardrails.postgres_problems(
+            self.sku_name, self.storage_gb, self.version
+        )
+        if problems:
+            raise ValueError("; ".join(problems))
+
+
+class PostgresServer(pulumi.ComponentResource):
+    """A burstable Flexible Server inside a delegated subnet: no public access, Entra ID only, TLS only."""
+
+    def __init__(
+        self,
+        name: str,
+        args: PostgresServerArgs,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        """Create the private DNS zone, the server, its TLS parameters and its Entra administrator."""
+        super().__init__("medqa:platform:PostgresServer", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        # VNet-integrated servers resolve through a zone ending in postgres.database.azure.com of their own.
+        self.zone = privatedns.PrivateZone(
+            f"{name}-zone",
+            private_zone_name=f"{args.name}.private.postgres.database.azure.com",
+            resource_group_name=args.resource_group_name,
+            location="global",
+            tags=args.tags,
+            opts=child,
+        )
+        link = privatedns.VirtualNetworkLink(
+            f"{name}-zone-link",
+            virtual_network_link_name=f"{args.name}-link",
+            private_zone_name=self.zone.name,
+            resource_group_name=args.resource_group_name,
+            location="global",
+            registration_enabled=False,
+            virtual_network=privatedns.SubResourceArgs(id=args.vnet_id),
+            tags=args.tags,
+            opts=child,
+        )
+        self.server = dbforpostgresql.Server(
+            name,
+            server_name=args.name,
+            resource_group_name=args.resource_group_name,
+            location=args.location,
+            version=args.version,
+            sku=dbforpostgresql.SkuArgs(
+                name=args.sku_name, tier=guardrails.POSTGRES_SKU_TIER
+            ),
+            storage=dbforpostgresql.StorageArgs(
+                storage_size_gb=args.storage_gb, auto_grow="Disabled"
+            ),
+            backup=dbforpostgresql.BackupArgs(
+                backup_retention_days=7, geo_redundant_backup="Disabled"
+            ),
+            high_availability=dbforpostgresql.HighAvailabilityArgs(mode="Disabled"),
+            network=dbforpostgresql.NetworkArgs(
+                public_network_access="Disabled",
+                delegated_subnet_resource_id=args.delegated_subnet_id,
+                private_dns_zone_arm_resource_id=self.zone.id,
+            ),
+            # Entra ID only: no password exists, so none can leak into state or config.
+            auth_config=dbforpostgresql.AuthConfigArgs(
+                active_directory_auth="Enabled",
+                password_auth="Disabled",
+                tenant_id=args.tenant_id,
+            ),
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[link]),
+        )
+        self.parameters = [
+            dbforpostgresql.Configuration(
+                f"{name}-{parameter}",
+                configuration_name=parameter,
+                server_name=self.server.name,
+                resource_group_name=args.resource_group_name,
+                value=value,
+                source="user-override",
+                opts=child,
+            )
+            for parameter, value in TLS_PARAMETERS.items()
+        ]
+        # The service's own identity administers its own short-lived server, so migrations can run.
+        self.administrator = dbforpostgresql.Administrator(
+            f"{name}-admin",
+            server_name=self.server.name,
+            resource_group_name=args.resource_group_name,
+            object_id=args.admin_principal_id,
+            principal_name=args.admin_principal_name,
+            principal_type="ServicePrincipal",
+            tenant_id=args.tenant_id,
+            opts=child,
+        )
+        self.fqdn = self.server.fully_qualified_domain_name
+        self.server_name = self.server.name
+        self.register_outputs({"fqdn": self.fqdn, "name": self.server_name})
+
+
+@dataclass
+class PostgresDatabaseArgs:
+    """Inputs of PostgresDatabase."""
+
+    name: str
+    server_name: pulumi.Input[str]
+    resource_group_name: pulumi.Input[str]
+
+
+class PostgresDatabase(pulumi.ComponentResource):
+    """One database of its own on an existing server (the core's), which keeps its TLS and network rules."""
+
+    def __init__(
+        self,
+        name: str,
+        args: PostgresDatabaseArgs,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        """Create the database."""
+        super().__init__("medqa:platform:PostgresDatabase", name, None, opts)
+        self.database = dbforpostgresql.Database(
+            name,
+            database_name=args.name,
+            server_name=args.server_name,
+            resource_group_name=args.resource_group_name,
+            charset="UTF8",
+            collation="en_US.utf8",
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.database_name = self.database.name
+        self.register_outputs({"name": self.database_name})
+
+
+def database_url(
+    user: pulumi.Input[str], host: pulumi.Input[str], database: pulumi.Input[str]
+) -> pulumi.Output[str]:
+    """A password-less connection URL that insists on a verified TLS connection (Entra token as password)."""
+    return pulumi.Output.format(
+        "postgresql://{0}@{1}:5432/{2}?sslmode=verify-full", user, host, database
+    )

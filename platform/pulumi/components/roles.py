@@ -1,0 +1,38 @@
+"""Azure role assignments by built-in role name, so callers never spell a GUID."""
+
+from __future__ import annotations
+
+import pulumi
+from pulumi_azure_native import authorization
+
+# Built-in role definition IDs (the same in every tenant).
+BUILT_IN_ROLES = {
+    "Key Vault Secrets User": "4633458b-17de-408a-b874-0445c86b69e6",
+    "Azure Kubernetes Service RBAC Cluster Admin": "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
+    "AcrPull": "7f951dda-4ed3-4680-a7ca-43fe172d538d",
+}
+
+
+def assign(
+    name: str,
+    role: str,
+    scope: pulumi.Input[str],
+    principal_id: pulumi.Input[str],
+    subscription_id: pulumi.Input[str],
+    opts: pulumi.ResourceOptions,
+) -> authorization.RoleAssignment:
+    """Grant a service principal (a managed identity) a built-in role on one scope."""
+    role_definition_id = pulumi.Output.concat(
+        "/subscriptions/",
+        subscription_id,
+        "/providers/Microsoft.Authorization/roleDefinitions/",
+        BUILT_IN_ROLES[role],
+    )
+    return authorization.RoleAssignment(
+        name,
+        scope=scope,
+        principal_id=principal_id,
+        principal_type="ServicePrincipal",
+        role_definition_id=role_definition_id,
+        opts=opts,
+    )

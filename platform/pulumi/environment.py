@@ -1,0 +1,39 @@
+"""The program: one extra environment of the configured shape, with the outputs envctl turns into GitOps files."""
+
+from __future__ import annotations
+
+import config
+import pulumi
+from components import core
+from components.dedicated import DedicatedEnvironment, DedicatedEnvironmentArgs
+from components.shared_cluster import (
+    SharedClusterEnvironment,
+    SharedClusterEnvironmentArgs,
+)
+from pulumi_azure_native import authorization
+
+
+def build(
+    cfg: config.EnvironmentConfig,
+) -> SharedClusterEnvironment | DedicatedEnvironment:
+    """Create the environment described by ``cfg`` and export its outputs."""
+    client = authorization.get_client_config_output()
+    common = {
+        "config": cfg,
+        "core": core.read(cfg.core, config.core_token()),
+        "gemini_api_key": config.gemini_api_key(),
+        "subscription_id": client.subscription_id,
+        "tenant_id": client.tenant_id,
+    }
+    component: SharedClusterEnvironment | DedicatedEnvironment
+    if cfg.shape == "shared-cluster":
+        component = SharedClusterEnvironment(
+            f"medqa-{cfg.name}", SharedClusterEnvironmentArgs(**common)
+        )
+    else:
+        component = DedicatedEnvironment(
+            f"medqa-{cfg.name}", DedicatedEnvironmentArgs(**common)
+        )
+    for key, value in component.exports.items():
+        pulumi.export(key, value)
+    return component
