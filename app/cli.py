@@ -27,12 +27,13 @@ def _settings() -> Settings:
 
 def cmd_serve(_: argparse.Namespace) -> None:
     """Run the service with uvicorn (one process; scale with replicas)."""
+    settings = _settings()  # fail fast, before the heavy imports
+
     import uvicorn
 
     from app.asgi import create_app
     from app.system.logging import configure_logging
 
-    settings = _settings()
     configure_logging(settings.log_level, settings.log_format)
     uvicorn.run(
         create_app(settings),
@@ -50,8 +51,10 @@ def cmd_migrate(_: argparse.Namespace) -> None:
     """Apply pending database migrations."""
     from app.db import close_engine, make_engine, open_engine
     from app.migrate import MigrationFailed, migrate
+    from app.system.logging import configure_logging
 
     settings = _settings()
+    configure_logging(settings.log_level, settings.log_format)
 
     async def run() -> str:
         engine = make_engine(settings.database_url)
@@ -107,7 +110,14 @@ def cmd_fake_gemini(args: argparse.Namespace) -> None:
     except ValueError as exc:
         raise CommandError(f"--mode: {exc}") from None
     print(f"fake-gemini listening on http://{args.host}:{args.port} (mode={args.mode})", file=sys.stderr, flush=True)
-    uvicorn.run(FakeGemini(config=config), host=args.host, port=args.port, log_level="warning", access_log=False)
+    uvicorn.run(
+        FakeGemini(config=config),
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=2,
+    )
 
 
 def cmd_version(_: argparse.Namespace) -> None:

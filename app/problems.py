@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from http import HTTPStatus
 
 import msgspec
@@ -13,6 +14,7 @@ from app.errors import MedQAError, problem_type
 
 log = structlog.get_logger(__name__)
 PROBLEM_JSON = "application/problem+json"
+_NAMED_FIELD = re.compile(r"field `([^`]+)`")
 
 
 class FieldError(msgspec.Struct):
@@ -49,11 +51,7 @@ def handle_medqa_error(request: Request, exc: MedQAError) -> Response[Problem]:
 def handle_http_exception(request: Request, exc: HTTPException) -> Response[Problem]:
     """Litestar's own errors: schema violations become 422 with the fields named, the rest keep their status."""
     if isinstance(exc, ValidationException):
-        errors = [
-            FieldError(field=str(item.get("key", "body")), message=str(item.get("message", "invalid")))
-            for item in (exc.extra if isinstance(exc.extra, list) else [])
-            if isinstance(item, dict)
-        ]
+        errors = [_field_error(item) for item in (exc.extra if isinstance(exc.extra, list) else []) if isinstance(item, dict)]
         detail = "; ".join(f"{e.field}: {e.message}" for e in errors) or "the request does not match the schema"
         problem = Problem(type=problem_type("invalid-request"), title="Invalid request", status=422, detail=detail, errors=errors)
         return _response(request, problem)
@@ -64,6 +62,16 @@ def handle_http_exception(request: Request, exc: HTTPException) -> Response[Prob
     slug = status.phrase.lower().replace(" ", "-")
     problem = Problem(type=problem_type(slug), title=status.phrase, status=exc.status_code, detail=detail)
     return _response(request, problem)
+
+
+def _field_error(item: dict[str, object]) -> FieldError:
+    """Name the field: msgspec reports missing and unknown fields on the whole body ("data")."""
+    message = str(item.get("message", "invalid"))
+    key = str(item.get("key", "body"))
+    named = _NAMED_FIELD.search(message)
+    if key in ("data", "body") and named:
+        key = named.group(1)
+    return FieldError(field=key, message=message)
 
 
 def handle_unexpected(request: Request, exc: Exception) -> Response[Problem]:

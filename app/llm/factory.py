@@ -26,7 +26,7 @@ def running_fake(host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     sock.listen(256)  # connections queue in the backlog until the server thread accepts them
-    config = uvicorn.Config(FakeGemini(), log_config=None, access_log=False, lifespan="off")
+    config = uvicorn.Config(FakeGemini(), log_config=None, access_log=False, lifespan="off", timeout_graceful_shutdown=2)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="fake-gemini", daemon=True)
     thread.start()

@@ -9,6 +9,7 @@ with ``PUT /_fake/config``; ``GET /_fake/stats`` counts the model calls it recei
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import math
 import re
@@ -90,7 +91,7 @@ class FakeGemini:
             if match is None or method != "POST":
                 await _error(send, 404, f"Method not found: {method} {path}")
                 return
-            await self._model_call(scope, send, match.group("model"), match.group("method"), body)
+            await self._model_call(scope, receive, send, match.group("model"), match.group("method"), body)
 
     async def _configure(self, send: Send, body: bytes) -> None:
         try:
@@ -103,7 +104,7 @@ class FakeGemini:
         self.failures_sent = 0
         await _json(send, 200, {"mode": self.config.mode, "status": self.config.status})
 
-    async def _model_call(self, scope: Scope, send: Send, model: str, method: str, body: bytes) -> None:
+    async def _model_call(self, scope: Scope, receive: Receive, send: Send, model: str, method: str, body: bytes) -> None:  # noqa: PLR0913
         headers = dict(scope.get("headers") or [])
         if not headers.get(b"x-goog-api-key"):
             await _error(send, 401, "API key not valid. Please pass a valid API key.")
@@ -123,17 +124,20 @@ class FakeGemini:
             return
         if self.config.latency_ms:
             await asyncio.sleep(self.config.latency_ms / 1000)
-        if await self._fail_if_configured(send):
+        if await self._fail_if_configured(receive, send):
             return
         if method == "generateContent":
             await _json(send, 200, self._response(model, prompt))
         else:
             await self._stream(send, model, prompt)
 
-    async def _fail_if_configured(self, send: Send) -> bool:
+    async def _fail_if_configured(self, receive: Receive, send: Send) -> bool:
         cfg = self.config
-        if cfg.mode == "hang":
-            await asyncio.sleep(3600)
+        if cfg.mode == "hang":  # never answer; stop waiting when the client gives up
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(3600):
+                    while (await receive())["type"] != "http.disconnect":
+                        pass
             return True
         if cfg.mode == "malformed":
             await _send(send, 200, b'{"candidates": [', "application/json")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import warnings
 
 import structlog
 
@@ -33,5 +34,7 @@ def configure_logging(level: str, fmt: str) -> None:
     root.setLevel(_LEVELS[level])
     # uvicorn's access log would repeat our own, with the raw path (which may carry ids): silence it.
     logging.getLogger("uvicorn.access").disabled = True
+    # Piccolo reports connection failures as coloured warnings; our own db.* events already log them.
+    warnings.filterwarnings("ignore", category=Warning, module=r"piccolo\.")
     for noisy in ("httpx2", "google_genai", "piccolo"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

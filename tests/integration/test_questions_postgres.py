@@ -1,0 +1,112 @@
+"""The questions service on a real PostgreSQL: migrations, storage, keyset pagination, failures as 503."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+from piccolo.engine.postgres import PostgresEngine
+
+from app.db import check_database, close_engine, make_engine, open_engine
+from app.errors import DatabaseUnavailable, InvalidRequest, QuestionNotFound
+from app.llm.gemini import GeminiModel, GeminiOptions
+from app.migrate import migrate
+from app.questions.schemas import AskRequest
+from app.questions.service import QuestionService
+from app.questions.tables import QARecord
+from app.system.metrics import Metrics
+from tests.plugins.gemini import FakeGeminiHandle
+from tests.plugins.postgres import free_port
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+async def engine(postgres_url: str) -> AsyncIterator[PostgresEngine]:
+    engine = make_engine(postgres_url)
+    assert isinstance(engine, PostgresEngine)
+    await open_engine(engine)
+    await migrate(engine)
+    QARecord._meta.db = engine
+    await QARecord.delete(force=True)
+    yield engine
+    await close_engine(engine)
+
+
+@pytest.fixture
+async def service(engine: PostgresEngine, fake_gemini: FakeGeminiHandle) -> AsyncIterator[QuestionService]:
+    model = GeminiModel(GeminiOptions(api_key="k", model="gemini-test", label="gemini-test", base_url=fake_gemini.url))
+    yield QuestionService(model, Metrics(), db_timeout_s=2.0)
+    await model.aclose()
+
+
+async def test_migrations_are_idempotent(engine: PostgresEngine) -> None:
+    summary = await migrate(engine)
+    assert "already complete" in summary or "No migrations" in summary or summary == ""
+
+
+async def test_ask_stores_the_record_with_its_provenance(service: QuestionService) -> None:
+    record = await service.ask(AskRequest(question="  What is hypertension?  "))
+    assert record.question == "What is hypertension?"
+    row = await QARecord.select().where(QARecord.id == record.id).first()
+    assert row is not None
+    assert row["answer"] == record.answer and row["model"] == "gemini-test"
+    assert row["prompt_version"] and row["finish_reason"] == "stop"
+    assert row["prompt_tokens"] == record.usage.prompt_tokens > 0
+    assert row["created_at"].tzinfo is not None
+    assert (await service.get(record.id)) == record
+
+
+async def test_conversation_id_is_kept(service: QuestionService) -> None:
+    conversation = uuid.uuid4()
+    record = await service.ask(AskRequest(question="q1", conversation_id=conversation))
+    assert record.conversation_id == conversation
+
+
+async def test_unknown_id_is_not_found(service: QuestionService) -> None:
+    with pytest.raises(QuestionNotFound):
+        await service.get(uuid.uuid4())
+
+
+async def test_keyset_pagination_walks_newest_first_without_gaps(service: QuestionService) -> None:
+    created = [await service.ask(AskRequest(question=f"question {i}")) for i in range(5)]
+    seen, before = [], None
+    while True:
+        page = await service.list(limit=2, before=before)
+        seen.extend(item.id for item in page.items)
+        if page.next_before is None:
+            break
+        before = page.next_before
+    assert seen == [record.id for record in reversed(created)]
+
+
+async def test_bad_cursor_is_invalid(service: QuestionService) -> None:
+    with pytest.raises(InvalidRequest):
+        await service.list(limit=2, before="not-a-cursor")
+
+
+async def test_model_failure_stores_nothing(service: QuestionService, fake_gemini: FakeGeminiHandle) -> None:
+    fake_gemini.set_mode("error:400")
+    with pytest.raises(Exception):
+        await service.ask(AskRequest(question="q"))
+    assert await QARecord.count() == 0
+
+
+async def test_unreachable_database_is_a_503_counted_in_metrics(fake_gemini: FakeGeminiHandle) -> None:
+    engine = make_engine(f"postgres://medqa:x@127.0.0.1:{free_port()}/medqa")
+    QARecord._meta.db = engine
+    await open_engine(engine)
+    metrics = Metrics()
+    model = GeminiModel(GeminiOptions(api_key="k", model="m", label="m", base_url=fake_gemini.url))
+    service = QuestionService(model, metrics, db_timeout_s=1.0)
+    with pytest.raises(DatabaseUnavailable) as info:
+        await service.ask(AskRequest(question="q"))
+    assert info.value.retry_after == 5
+    assert metrics.registry.get_sample_value("medqa_db_errors_total", {"operation": "insert"}) == 1
+    assert (await check_database(engine, 1.0)).startswith("database unreachable")
+    await model.aclose()
+
+
+async def test_readiness_check_passes_on_a_migrated_database(engine: PostgresEngine) -> None:
+    assert await check_database(engine, 2.0) == "ok"
