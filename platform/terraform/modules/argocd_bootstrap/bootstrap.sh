@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the pinned argo-cd chart and the root Application (argocd-apps chart) into an AKS cluster.
+# Called by the argocd_bootstrap module's terraform_data; needs az (logged in), kubelogin and helm on PATH,
+# and network access to the API server (authorized IP range, or the jump host for a private cluster).
+set -euo pipefail
+
+for tool in az kubelogin helm; do
+  command -v "$tool" >/dev/null || { echo "argocd_bootstrap: $tool is not on PATH" >&2; exit 1; }
+done
+for var in CLUSTER_NAME RESOURCE_GROUP NAMESPACE CHART_REPOSITORY ARGOCD_CHART_VERSION ARGOCD_APPS_CHART_VERSION ARGOCD_VALUES APPS_VALUES; do
+  [[ -n "${!var:-}" ]] || { echo "argocd_bootstrap: $var is not set" >&2; exit 1; }
+done
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+export KUBECONFIG="$work/kubeconfig"
+
+# Local accounts are disabled: fetch the Entra ID kubeconfig and let kubelogin use the az login.
+az aks get-credentials --resource-group "$RESOURCE_GROUP" --name "$CLUSTER_NAME" --file "$KUBECONFIG" --only-show-errors
+kubelogin convert-kubeconfig --login azurecli
+
+printf '%s' "$ARGOCD_VALUES" >"$work/argocd.json"
+printf '%s' "$APPS_VALUES" >"$work/apps.json"
+
+helm upgrade --install argocd argo-cd --repo "$CHART_REPOSITORY" --version "$ARGOCD_CHART_VERSION" \
+  --namespace "$NAMESPACE" --create-namespace --values "$work/argocd.json" --wait --timeout 10m
+helm upgrade --install argocd-root argocd-apps --repo "$CHART_REPOSITORY" --version "$ARGOCD_APPS_CHART_VERSION" \
+  --namespace "$NAMESPACE" --values "$work/apps.json" --wait --timeout 5m
+echo "argocd_bootstrap: Argo CD $ARGOCD_CHART_VERSION and the root Application are installed in $CLUSTER_NAME"
