@@ -27,9 +27,7 @@ def variable_values(board: dict[str, Any]) -> dict[str, str]:
     """Values to fill every variable of a dashboard with (text boxes use their default)."""
     values = dict(BUILTINS)
     for variable in board["templating"]["list"]:
-        values[variable["name"]] = SAMPLE_VALUES.get(
-            variable["name"], variable.get("query", "")
-        )
+        values[variable["name"]] = SAMPLE_VALUES.get(variable["name"], variable.get("query", ""))
     return values
 
 
@@ -49,9 +47,7 @@ def test_committed_json_is_what_the_generator_produces() -> None:
     assert {path.stem for path in FILES} == set(dashboards.DASHBOARDS)
 
 
-def test_check_reports_a_hand_edited_file(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_check_reports_a_hand_edited_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """An edit made outside the generator is caught."""
     assert dashboards.main(["--out", str(tmp_path)]) == 0
     edited = tmp_path / "medqa-api.json"
@@ -63,9 +59,7 @@ def test_check_reports_a_hand_edited_file(
 def test_the_issue_asks_for_these_dashboards() -> None:
     """API overview, Gemini, SLO and safety views, with the panels issue #11 names."""
     titles = {path.stem: {p["title"] for p in load(path)["panels"]} for path in FILES}
-    assert {"Requests by route", "5xx ratio by route", "Latency by route"} <= titles[
-        "medqa-api"
-    ]
+    assert {"Requests by route", "5xx ratio by route", "Latency by route"} <= titles["medqa-api"]
     assert {
         "Model latency",
         "Calls by outcome",
@@ -96,14 +90,9 @@ def test_dashboard_shape(path: Path) -> None:
     assert board["uid"] == path.stem and len(board["uid"]) <= 40
     assert board["title"].startswith("MedQA / ")
     variables = board["templating"]["list"]
-    assert (
-        variables[0]["type"] == "datasource" and variables[0]["query"] == "prometheus"
-    )
+    assert variables[0]["type"] == "datasource" and variables[0]["query"] == "prometheus"
     assert "Managed by Git" in board["description"]
-    assert any(
-        p["type"] == "text" and "Managed by Git" in p["options"]["content"]
-        for p in board["panels"]
-    )
+    assert any(p["type"] == "text" and "Managed by Git" in p["options"]["content"] for p in board["panels"])
     ids = [p["id"] for p in board["panels"]]
     assert len(ids) == len(set(ids))
     for panel in board["panels"]:
@@ -111,9 +100,7 @@ def test_dashboard_shape(path: Path) -> None:
         assert grid["x"] + grid["w"] <= 24 and grid["h"] > 0
         if panel.get("targets"):
             assert panel["datasource"] == {"type": "prometheus", "uid": "${datasource}"}
-            assert all(
-                t["datasource"]["uid"] == "${datasource}" for t in panel["targets"]
-            )
+            assert all(t["datasource"]["uid"] == "${datasource}" for t in panel["targets"])
             assert panel["description"]
 
 
@@ -139,30 +126,20 @@ def test_every_dashboard_query_parses(promtool: Path, tmp_path: Path) -> None:
         for n, panel in enumerate(board["panels"]):
             for m, target in enumerate(panel.get("targets", [])):
                 expr = promql.substitute(target["expr"], values)
-                rules.append(
-                    {"record": f"dashboard:check_{index}_{n}_{m}", "expr": expr}
-                )
+                rules.append({"record": f"dashboard:check_{index}_{n}_{m}", "expr": expr})
     assert len(rules) == len(queries())
     check = tmp_path / "dashboard-queries.rules.yml"
-    check.write_text(
-        yaml.safe_dump({"groups": [{"name": "dashboard-queries", "rules": rules}]})
-    )
+    check.write_text(yaml.safe_dump({"groups": [{"name": "dashboard-queries", "rules": rules}]}))
     result = run(promtool, "check", "rules", check)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize(
-    ("stem", "title", "expr"), queries(), ids=[f"{s}:{t}" for s, t, _ in queries()]
-)
-def test_every_dashboard_query_names_known_metrics(
-    stem: str, title: str, expr: str
-) -> None:
+@pytest.mark.parametrize(("stem", "title", "expr"), queries(), ids=[f"{s}:{t}" for s, t, _ in queries()])
+def test_every_dashboard_query_names_known_metrics(stem: str, title: str, expr: str) -> None:
     """Panels use only what the service exports, what our rules record, or documented externals."""
     values = variable_values(load(DASHBOARDS_DIR / f"{stem}.json"))
     names = promql.metric_names(promql.substitute(expr, values))
     assert names, "a panel query must select at least one metric"
-    assert names <= contract.service_series() | recorded_names() | set(
-        contract.EXTERNAL
-    )
+    assert names <= contract.service_series() | recorded_names() | set(contract.EXTERNAL)
     for label, value in label_values_used(expr):
         assert value in LABEL_VALUES[label]

@@ -39,9 +39,7 @@ def test_metric_names_finds_selected_series_only(expr: str, names: set[str]) -> 
 def test_substitute_fills_every_variable_syntax() -> None:
     """`$x`, `${x}` and `[[x]]` are all Grafana variable references."""
     expr = 'rate(a{ns="$namespace", job="${job}"}[[[interval]]]) * $price'
-    filled = promql.substitute(
-        expr, {"namespace": "n", "job": "j", "interval": "1m", "price": "2"}
-    )
+    filled = promql.substitute(expr, {"namespace": "n", "job": "j", "interval": "1m", "price": "2"})
     assert filled == 'rate(a{ns="n", job="j"}[1m]) * 2'
     assert promql.variables(expr) == {"namespace", "job", "interval", "price"}
 

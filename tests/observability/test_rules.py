@@ -39,20 +39,14 @@ def test_promtool_unit_tests_pass(promtool: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_promtool_check_rejects_a_broken_expression(
-    promtool: Path, tmp_path: Path
-) -> None:
+def test_promtool_check_rejects_a_broken_expression(promtool: Path, tmp_path: Path) -> None:
     """The check is not vacuous: a rule with invalid PromQL fails it."""
     bad = tmp_path / "bad.rules.yml"
-    bad.write_text(
-        "groups:\n  - name: bad\n    rules:\n      - alert: Bad\n        expr: sum(rate(x[5m])\n"
-    )
+    bad.write_text("groups:\n  - name: bad\n    rules:\n      - alert: Bad\n        expr: sum(rate(x[5m])\n")
     assert run(promtool, "check", "rules", bad).returncode != 0
 
 
-def test_promtool_unit_test_catches_a_wrong_expectation(
-    promtool: Path, tmp_path: Path
-) -> None:
+def test_promtool_unit_test_catches_a_wrong_expectation(promtool: Path, tmp_path: Path) -> None:
     """The unit tests are not vacuous: changing one expected severity makes them fail."""
     shutil.copytree(OBS / "prometheus", tmp_path / "prometheus")
     test_file = tmp_path / "prometheus" / "tests" / "service-alerts.test.yml"
@@ -115,19 +109,13 @@ def test_every_alert_has_severity_summary_description_and_runbook(
 
 def test_every_runbook_belongs_to_an_alert() -> None:
     """No orphaned runbooks (README.md aside)."""
-    runbooks = {
-        path.stem for path in RUNBOOKS_DIR.glob("*.md") if path.name != "README.md"
-    }
+    runbooks = {path.stem for path in RUNBOOKS_DIR.glob("*.md") if path.name != "README.md"}
     assert runbooks == set(ALERT_NAMES)
 
 
 def test_the_issue_asks_for_these_alerts() -> None:
     """Fast and slow burn for both SLOs plus the cause alerts issue #11 lists."""
-    expected = {
-        f"MedQAAsk{slo}{speed}Burn"
-        for slo in ("Availability", "Latency")
-        for speed in ("Fast", "Slow")
-    } | {
+    expected = {f"MedQAAsk{slo}{speed}Burn" for slo in ("Availability", "Latency") for speed in ("Fast", "Slow")} | {
         "MedQAGeminiRateLimited",
         "MedQAGeminiErrors",
         "MedQASafetyBlocksSpiking",
@@ -152,11 +140,7 @@ def test_burn_rate_thresholds_use_the_recorded_objective(slo: str) -> None:
     budget = 1 - _objective(f"medqa_slo:ask_{slo}:objective")
     burns = {"Fast": {14.4, 6.0}, "Slow": {3.0, 1.0}}
     for speed, expected in burns.items():
-        rule = next(
-            r
-            for r in alerts()
-            if r["alert"] == f"MedQAAsk{slo.capitalize()}{speed}Burn"
-        )
+        rule = next(r for r in alerts() if r["alert"] == f"MedQAAsk{slo.capitalize()}{speed}Burn")
         thresholds = re.findall(r"\(([0-9.]+) \* ([0-9.]+)\)", rule["expr"])
         assert len(thresholds) == 4
         assert {float(b) for b, _ in thresholds} == expected
@@ -169,9 +153,7 @@ def test_latency_threshold_is_a_bucket_bound_of_the_service_histogram() -> None:
     assert threshold in HTTP_BUCKETS
     for rule in all_rules():
         for le in re.findall(r'le="([^"]+)"', str(rule["expr"])):
-            assert (
-                float(le) == threshold and le == f"{float(threshold)}"
-            )  # prometheus_client writes 10.0
+            assert float(le) == threshold and le == f"{float(threshold)}"  # prometheus_client writes 10.0
 
 
 def test_rules_name_only_known_metrics() -> None:
@@ -179,9 +161,7 @@ def test_rules_name_only_known_metrics() -> None:
     allowed = contract.service_series() | recorded_names() | set(contract.EXTERNAL)
     for rule in all_rules():
         unknown = promql.metric_names(str(rule["expr"])) - allowed
-        assert not unknown, (
-            f"{rule.get('alert') or rule.get('record')}: unknown metrics {unknown}"
-        )
+        assert not unknown, f"{rule.get('alert') or rule.get('record')}: unknown metrics {unknown}"
 
 
 LABEL_VALUES = {
@@ -203,6 +183,4 @@ def test_rules_select_only_label_values_the_service_emits() -> None:
     """A typo such as outcome="ratelimited" would make an alert silently never fire."""
     for rule in all_rules():
         for label, value in label_values_used(str(rule["expr"])):
-            assert value in LABEL_VALUES[label], (
-                f"{label}={value!r} is not in the metrics contract"
-            )
+            assert value in LABEL_VALUES[label], f"{label}={value!r} is not in the metrics contract"
