@@ -90,11 +90,13 @@ smoke() {
   echo "uid: ${uid}"
   buildah run --isolation chroot "$ctr" -- sh -c 'touch /opt/medqa/probe 2>/dev/null && exit 1; touch /tmp/probe' \
     || die "the image user can write outside /tmp (or not to /tmp)"
-  # Demo mode needs no key; SQLite lives under /tmp; `timeout` bounds the server even if we die.
-  buildah run --isolation chroot --network host \
+  # Demo mode needs no key; SQLite lives under /tmp. setsid gives the server its own process group
+  # (buildah run -> chroot runtime -> timeout -> medqa), so it can be stopped as a whole; `timeout
+  # --foreground` keeps it in that group and still bounds it if this script dies first.
+  setsid buildah run --isolation chroot --network host \
     --env MEDQA_HOST=127.0.0.1 --env "MEDQA_PORT=${PORT}" --env MEDQA_ENV=dev \
     --env "MEDQA_DATABASE_URL=${MEDQA_IMAGE_TEST_DB_URL:-sqlite:////tmp/medqa.sqlite}" \
-    "$ctr" -- timeout --signal=TERM 120 medqa serve >"${CACHE}/smoke.log" 2>&1 &
+    "$ctr" -- timeout --foreground --signal=TERM 120 medqa serve >"${CACHE}/smoke.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 60); do
     code="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${PORT}/healthz" || true)"
@@ -102,8 +104,7 @@ smoke() {
     kill -0 "$pid" 2>/dev/null || break
     sleep 1
   done
-  kill -TERM "$pid" 2>/dev/null || true
-  pkill -TERM -P "$pid" 2>/dev/null || true
+  kill -TERM -- "-${pid}" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   [[ "$code" == "200" ]] || { tail -30 "${CACHE}/smoke.log" >&2; die "GET /healthz gave '${code}', expected 200"; }
   echo "healthz: 200"

@@ -1,0 +1,156 @@
+"""Each policy reports a violation when the rendered manifests break it (no policy passes by omission)."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+
+import pytest
+
+from tests.platform.gitops.policies import POLICIES, Doc, of_kind, pod_template
+
+Mutation = Callable[[list[Doc]], None]
+
+
+def _api(docs: list[Doc]) -> Doc:
+    return pod_template(of_kind(docs, "Deployment")[0])["spec"]["containers"][0]
+
+
+def _job(docs: list[Doc]) -> Doc:
+    return of_kind(docs, "Job")[0]
+
+
+def _drop(kind: str) -> Mutation:
+    def mutate(docs: list[Doc]) -> None:
+        docs[:] = [d for d in docs if d["kind"] != kind]
+
+    return mutate
+
+
+def _set_path(docs: list[Doc]) -> None:
+    of_kind(docs, "Ingress")[0]["spec"]["rules"][0]["http"]["paths"][0]["path"] = "/"
+
+
+BREAKS: list[tuple[str, str, Mutation]] = [
+    ("containers have requests and limits", "no memory limit", lambda d: _api(d)["resources"]["limits"].pop("memory")),
+    ("deployments have startup/liveness/readiness probes", "no readiness", lambda d: _api(d).pop("readinessProbe")),
+    (
+        "deployments have startup/liveness/readiness probes",
+        "liveness on /readyz",
+        lambda d: _api(d)["livenessProbe"]["httpGet"].update(path="/readyz"),
+    ),
+    ("restricted securityContext", "privileged", lambda d: _api(d)["securityContext"].update(privileged=True)),
+    (
+        "restricted securityContext",
+        "writable root",
+        lambda d: _api(d)["securityContext"].update(readOnlyRootFilesystem=False),
+    ),
+    ("restricted securityContext", "low uid", lambda d: _api(d)["securityContext"].update(runAsUser=1000)),
+    (
+        "restricted securityContext",
+        "cap added",
+        lambda d: _api(d)["securityContext"]["capabilities"].update(add=["NET_ADMIN"]),
+    ),
+    (
+        "restricted securityContext",
+        "pod may run as root",
+        lambda d: pod_template(_job(d))["spec"]["securityContext"].pop("runAsNonRoot"),
+    ),
+    ("no host access", "hostNetwork", lambda d: pod_template(_job(d))["spec"].update(hostNetwork=True)),
+    (
+        "no host access",
+        "hostPath",
+        lambda d: pod_template(_job(d))["spec"]["volumes"].append({"name": "h", "hostPath": {"path": "/"}}),
+    ),
+    ("every Deployment has a PDB and an HPA", "no PDB", _drop("PodDisruptionBudget")),
+    ("every Deployment has a PDB and an HPA", "no HPA", _drop("HorizontalPodAutoscaler")),
+    (
+        "every Deployment has a PDB and an HPA",
+        "PDB blocks drains",
+        lambda d: of_kind(d, "PodDisruptionBudget")[0]["spec"].update(maxUnavailable=0),
+    ),
+    (
+        "default-deny NetworkPolicy",
+        "no default deny",
+        lambda d: d.remove(next(p for p in of_kind(d, "NetworkPolicy") if p["spec"]["podSelector"] == {})),
+    ),
+    (
+        "default-deny NetworkPolicy",
+        "ingress only",
+        lambda d: next(p for p in of_kind(d, "NetworkPolicy") if p["spec"]["podSelector"] == {})["spec"].update(
+            policyTypes=["Ingress"]
+        ),
+    ),
+    ("images pinned by digest", "tag", lambda d: _api(d).update(image="crmedqaprodweu.azurecr.io/medqa:0.1.0")),
+    ("images pinned by digest", "latest", lambda d: _api(d).update(image="medqa:latest")),
+    (
+        "labels consistent",
+        "missing part-of",
+        lambda d: of_kind(d, "Service")[0]["metadata"]["labels"].pop("app.kubernetes.io/part-of"),
+    ),
+    (
+        "labels consistent",
+        "service selects nothing",
+        lambda d: of_kind(d, "Service")[0]["spec"]["selector"].update({"app.kubernetes.io/component": "web"}),
+    ),
+    (
+        "namespace restricted",
+        "baseline",
+        lambda d: of_kind(d, "Namespace")[0]["metadata"]["labels"].update(
+            {"pod-security.kubernetes.io/enforce": "baseline"}
+        ),
+    ),
+    (
+        "namespace restricted",
+        "default namespace",
+        lambda d: of_kind(d, "Service")[0]["metadata"].update(namespace="default"),
+    ),
+    (
+        "no service account token mounted",
+        "token mounted",
+        lambda d: pod_template(of_kind(d, "CronJob")[0])["spec"].update(automountServiceAccountToken=True),
+    ),
+    (
+        "migration ordering",
+        "PreSync hook",
+        lambda d: _job(d)["metadata"]["annotations"].update({"argocd.argoproj.io/hook": "PreSync"}),
+    ),
+    (
+        "migration ordering",
+        "same wave as Deployment",
+        lambda d: _job(d)["metadata"]["annotations"].update({"argocd.argoproj.io/sync-wave": "0"}),
+    ),
+    ("migration ordering", "ttl", lambda d: _job(d)["spec"].update(ttlSecondsAfterFinished=60)),
+    ("migration ordering", "no deadline", lambda d: _job(d)["spec"].pop("activeDeadlineSeconds")),
+    (
+        "migration ordering",
+        "no replace",
+        lambda d: _job(d)["metadata"]["annotations"].pop("argocd.argoproj.io/sync-options"),
+    ),
+    (
+        "migration ordering",
+        "config after job",
+        lambda d: of_kind(d, "ConfigMap")[0]["metadata"]["annotations"].update({"argocd.argoproj.io/sync-wave": "1"}),
+    ),
+    ("ingress public routes only", "root prefix exposes /metrics", _set_path),
+    ("ingress public routes only", "no tls", lambda d: of_kind(d, "Ingress")[0]["spec"].pop("tls")),
+    (
+        "ingress public routes only",
+        "other class",
+        lambda d: of_kind(d, "Ingress")[0]["spec"].update(ingressClassName="traefik"),
+    ),
+]
+
+
+def test_every_policy_has_a_breaking_case() -> None:
+    """No policy goes untested below."""
+    assert {name for name, _, _ in BREAKS} == set(POLICIES)
+
+
+@pytest.mark.parametrize(("policy", "case", "mutate"), BREAKS, ids=[f"{p}: {c}" for p, c, _ in BREAKS])
+def test_policy_catches(rendered: dict[str, list[Doc]], policy: str, case: str, mutate: Mutation) -> None:
+    """The unbroken dev render passes; after one breaking change the policy reports it."""
+    docs = copy.deepcopy(rendered["dev"])
+    assert POLICIES[policy](docs) == []
+    mutate(docs)
+    assert POLICIES[policy](docs), f"{policy} missed: {case}"

@@ -1,0 +1,94 @@
+"""Builds the real Dockerfile with buildah on a local Debian base, runs it as its user, GETs /healthz."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[3]
+SCRIPT = REPO / "scripts" / "image-test.sh"
+
+
+def free_port() -> int:
+    """A loopback TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def image_tools() -> None:
+    """buildah, debootstrap and curl (apt) and root: the image test cannot run without them."""
+    missing = [name for name in ("buildah", "debootstrap", "curl") if shutil.which(name) is None]
+    problem = (
+        f"apt-get install -y {' '.join(missing)}" if missing else ("must run as root" if os.geteuid() != 0 else "")
+    )
+    if problem:
+        if os.environ.get("MEDQA_REQUIRE_TOOLS") == "1":
+            pytest.fail(f"image test cannot run: {problem}")
+        pytest.skip(f"image test cannot run: {problem}")
+
+
+def run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run scripts/image-test.sh with extra environment."""
+    return subprocess.run(
+        ["bash", str(SCRIPT), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **env},
+        timeout=1500,
+    )
+
+
+@pytest.mark.slow
+def test_image_builds_and_serves_as_non_root(image_tools: None) -> None:
+    """build + smoke + size: uid 10001, GET /healthz -> 200 in demo mode with SQLite under /tmp."""
+    done = run("all", MEDQA_IMAGE_TEST_PORT=str(free_port()))
+    assert done.returncode == 0, done.stdout + done.stderr[-4000:]
+    assert "uid: 10001" in done.stdout
+    assert "healthz: 200" in done.stdout
+    size = re.search(r"^size: (.+)$", done.stdout, re.M)
+    assert size, done.stdout
+    print(f"image size: {size.group(1)}")  # shown with -s / in -rA reports
+
+
+@pytest.mark.slow
+def test_smoke_refuses_an_image_that_runs_as_root(image_tools: None) -> None:
+    """The local base image runs as root: the uid check must fail before anything is served."""
+    assert run("base").returncode == 0
+    done = run("smoke", MEDQA_IMAGE="localhost/medqa-python-base:bookworm")
+    assert done.returncode == 1
+    assert "runs as uid 0, expected 10001" in done.stderr
+
+
+@pytest.mark.slow
+def test_smoke_fails_when_nothing_answers(image_tools: None) -> None:
+    """An image with no `medqa` (the bare base, uid check relaxed) never answers /healthz: the smoke fails."""
+    assert run("base").returncode == 0
+    done = run(
+        "smoke",
+        MEDQA_IMAGE="localhost/medqa-python-base:bookworm",
+        MEDQA_EXPECTED_UID="0",
+        MEDQA_IMAGE_TEST_PORT=str(free_port()),
+    )
+    assert done.returncode == 1
+    assert "GET /healthz gave '000', expected 200" in done.stderr
+
+
+def test_smoke_needs_a_built_image(image_tools: None) -> None:
+    """Asking to smoke an image that does not exist fails with the command to build it."""
+    done = run("smoke", MEDQA_IMAGE="localhost/medqa-no-such-image:none")
+    assert done.returncode == 1 and "not built" in done.stderr
+
+
+def test_unknown_command_is_a_usage_error() -> None:
+    """A typo is exit 2 with the usage line, not a silent build."""
+    done = run("bulid")
+    assert done.returncode == 2 and "usage:" in done.stderr
