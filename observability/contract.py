@@ -25,17 +25,13 @@ SERVICE: dict[str, Family] = {
     "medqa_inflight_requests": Family("gauge", ()),
     "medqa_triage_total": Family("counter", ("level",)),
     "medqa_redactions_total": Family("counter", ("kind",), planned=True),
-    "medqa_llm_time_to_first_token_seconds": Family(
-        "histogram", ("model",), planned=True
-    ),
+    "medqa_llm_time_to_first_token_seconds": Family("histogram", ("model",), planned=True),
     # prometheus_client's process collector (Linux) and platform collector.
     "process_cpu_seconds_total": Family("counter", ()),
     "process_resident_memory_bytes": Family("gauge", ()),
     "process_start_time_seconds": Family("gauge", ()),
     "process_open_fds": Family("gauge", ()),
-    "python_info": Family(
-        "gauge", ("implementation", "major", "minor", "patchlevel", "version")
-    ),
+    "python_info": Family("gauge", ("implementation", "major", "minor", "patchlevel", "version")),
 }
 
 # Label values the service promises (dashboards and alerts select on them).

@@ -43,9 +43,7 @@ def target(expr: str, legend: str = "", ref: str = "A") -> dict[str, Any]:
     }
 
 
-def panel(
-    kind: str, title: str, exprs: list[tuple[str, str]], unit: str, description: str
-) -> Panel:
+def panel(kind: str, title: str, exprs: list[tuple[str, str]], unit: str, description: str) -> Panel:
     """A timeseries or stat panel; position is set later by `layout`."""
     refs = "ABCDEFGH"
     result: Panel = {
@@ -53,9 +51,7 @@ def panel(
         "title": title,
         "description": description,
         "datasource": DS,
-        "targets": [
-            target(expr, legend, refs[i]) for i, (expr, legend) in enumerate(exprs)
-        ],
+        "targets": [target(expr, legend, refs[i]) for i, (expr, legend) in enumerate(exprs)],
         "fieldConfig": {"defaults": {"unit": unit}, "overrides": []},
     }
     if kind == "stat":
@@ -101,9 +97,7 @@ def layout(rows: list[list[Panel]]) -> list[Panel]:
     panels, y, next_id = [], 0, 1
     for row in rows:
         width = 24 // len(row)
-        height = (
-            3 if row[0]["type"] == "text" else (5 if row[0]["type"] == "stat" else 8)
-        )
+        height = 3 if row[0]["type"] == "text" else (5 if row[0]["type"] == "stat" else 8)
         for i, item in enumerate(row):
             panels.append(
                 {
@@ -260,7 +254,8 @@ def api() -> dict[str, Any]:
                     "5xx ratio by route",
                     [
                         (
-                            f'sum by (route) (rate({http}{{{SEL}, status=~"5.."}}[{RATE}])) / sum by (route) (rate({http}{{{SEL}}}[{RATE}]))',
+                            f'sum by (route) (rate({http}{{{SEL}, status=~"5.."}}[{RATE}]))'
+                            f" / sum by (route) (rate({http}{{{SEL}}}[{RATE}]))",
                             "{{route}}",
                         )
                     ],
@@ -524,10 +519,7 @@ def slo() -> dict[str, Any]:
         rows[2].append(
             ts(
                 f"{name}: burn rate",
-                [
-                    (f"{errors.format(window=w)} / on() group_left() {budget}", f"{w}")
-                    for w in ("5m", "1h", "6h", "3d")
-                ],
+                [(f"{errors.format(window=w)} / on() group_left() {budget}", f"{w}") for w in ("5m", "1h", "6h", "3d")],
                 "short",
                 "1 = spending the budget exactly over 30 days; pages at 14.4 (1h) and 6 (6h).",
             )
@@ -540,7 +532,8 @@ def slo() -> dict[str, Any]:
                 "HTTP {{status}}",
             ),
             (
-                f'sum by (outcome) (rate(medqa_llm_requests_total{{{SEL}, outcome=~"rate_limited|timeout|unavailable|error"}}[{RATE}]))',
+                f"sum by (outcome) (rate(medqa_llm_requests_total"
+                f'{{{SEL}, outcome=~"rate_limited|timeout|unavailable|error"}}[{RATE}]))',
                 "Gemini {{outcome}}",
             ),
             (f"sum(rate(medqa_db_errors_total{{{SEL}}}[{RATE}]))", "database errors"),
@@ -564,7 +557,8 @@ def safety() -> dict[str, Any]:
             [
                 stat(
                     "Emergency and crisis questions, 24 h",
-                    f'sum(increase({triage}{{{SEL}, level=~"emergency|crisis"}}[1d])) or 0 * sum(increase({triage}{{{SEL}}}[1d]))',
+                    f'sum(increase({triage}{{{SEL}, level=~"emergency|crisis"}}[1d]))'
+                    f" or 0 * sum(increase({triage}{{{SEL}}}[1d]))",
                     "short",
                     "Questions triaged as emergency or crisis.",
                 ),
@@ -633,9 +627,7 @@ def render(stem: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Write every dashboard, or with --check report the files that differ from the generator."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--check", action="store_true", help="compare instead of writing"
-    )
+    parser.add_argument("--check", action="store_true", help="compare instead of writing")
     parser.add_argument("--out", type=Path, default=OUT_DIR)
     args = parser.parse_args(argv)
     stale = []

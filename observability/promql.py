@@ -28,9 +28,7 @@ KEYWORDS = frozenset(
 _STRING = re.compile(r"\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|`[^`]*`")
 _MATCHERS = re.compile(r"\{[^{}]*\}")
 _RANGE = re.compile(r"\[[^\[\]]*\]")
-_GROUPING = re.compile(
-    r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^()]*\)"
-)
+_GROUPING = re.compile(r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^()]*\)")
 _TOKEN = re.compile(
     r"(?P<number>0x[0-9a-fA-F]+|(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?(?:ms|s|m|h|d|w|y)*)"
     r"|(?P<ident>[A-Za-z_:][A-Za-z0-9_:]*)(?P<call>\s*\()?"
@@ -65,9 +63,7 @@ def metric_names(expr: str) -> set[str]:
     text = _MATCHERS.sub(" ", text)
     text = _RANGE.sub(" ", text)
     previous = None
-    while (
-        previous != text
-    ):  # `sum by (a) (x)` and `on (a) group_left (b)` nest at most two deep
+    while previous != text:  # `sum by (a) (x)` and `on (a) group_left (b)` nest at most two deep
         previous, text = text, _GROUPING.sub(" ", text)
     names = set()
     for token in _TOKEN.finditer(text):

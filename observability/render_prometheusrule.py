@@ -107,15 +107,11 @@ def load_groups(rules_dir: Path = RULES_DIR) -> list[dict[str, Any]]:
         groups.extend(content["groups"])
     names = [group["name"] for group in groups]
     if len(names) != len(set(names)):
-        raise RenderError(
-            f"duplicate rule group names: {sorted(n for n in names if names.count(n) > 1)}"
-        )
+        raise RenderError(f"duplicate rule group names: {sorted(n for n in names if names.count(n) > 1)}")
     return groups
 
 
-def transform(
-    groups: list[dict[str, Any]], scale: int = 1, runbook_base_url: str = ""
-) -> list[dict[str, Any]]:
+def transform(groups: list[dict[str, Any]], scale: int = 1, runbook_base_url: str = "") -> list[dict[str, Any]]:
     """Copies of the groups with durations divided by `scale` and runbook paths prefixed."""
     if scale < 1:
         raise RenderError(f"--time-scale must be a positive integer, not {scale}")
@@ -124,17 +120,15 @@ def transform(
         new = {**group, "rules": []}
         if scale > 1 and "interval" in group:
             new["interval"] = scale_duration(group["interval"], scale)
-        for rule in group["rules"]:
-            rule = {**rule}
+        for source in group["rules"]:
+            rule = {**source}
             if scale > 1:
                 rule["expr"] = scale_expr(str(rule["expr"]), scale)
                 if "for" in rule:
                     rule["for"] = scale_duration(rule["for"], scale)
             if runbook_base_url and "runbook_url" in rule.get("annotations", {}):
                 annotations = {**rule["annotations"]}
-                annotations["runbook_url"] = (
-                    runbook_base_url.rstrip("/") + "/" + annotations["runbook_url"]
-                )
+                annotations["runbook_url"] = runbook_base_url.rstrip("/") + "/" + annotations["runbook_url"]
                 rule["annotations"] = annotations
             new["rules"].append(rule)
         result.append(new)
@@ -173,17 +167,13 @@ def render(
         }
     else:
         raise RenderError(f"unknown format {fmt!r}")
-    return HEADER + yaml.dump(
-        document, Dumper=_Dumper, sort_keys=False, width=120, allow_unicode=True
-    )
+    return HEADER + yaml.dump(document, Dumper=_Dumper, sort_keys=False, width=120, allow_unicode=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point: print the rendered YAML, or one error line and exit 2."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--format", choices=["prometheusrule", "rules"], default="prometheusrule"
-    )
+    parser.add_argument("--format", choices=["prometheusrule", "rules"], default="prometheusrule")
     parser.add_argument(
         "--time-scale",
         type=int,
@@ -198,9 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rules-dir", type=Path, default=RULES_DIR)
     args = parser.parse_args(argv)
     try:
-        sys.stdout.write(
-            render(args.format, args.time_scale, args.runbook_base_url, args.rules_dir)
-        )
+        sys.stdout.write(render(args.format, args.time_scale, args.runbook_base_url, args.rules_dir))
     except (RenderError, OSError, yaml.YAMLError, KeyError) as error:
         print(f"render_prometheusrule: {error}", file=sys.stderr)
         return 2
