@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 from contextlib import ExitStack, asynccontextmanager
 
 from litestar import Litestar
-from litestar.di import Provide
 from litestar.datastructures import State
+from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 
@@ -44,7 +44,9 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
         if settings.env in ("dev", "test") and settings.auto_migrate:
             await migrate(engine)
         model = build_model(settings, demo_url)
-        app.state.update(engine=engine, model=model, questions=QuestionService(model, app.state.metrics, settings.db_timeout_s))
+        app.state.update(
+            engine=engine, model=model, questions=QuestionService(model, app.state.metrics, settings.db_timeout_s)
+        )
         try:
             yield
         finally:
@@ -60,10 +62,14 @@ def create_app(settings: Settings, metrics: Metrics | None = None) -> ASGIApp:
         lifespan=[lifespan],
         state=State({"settings": settings, "metrics": metrics}),
         dependencies={"questions": Provide(provide_questions, sync_to_thread=False)},
-        exception_handlers={MedQAError: handle_medqa_error, HTTPException: handle_http_exception, Exception: handle_unexpected},
+        exception_handlers={
+            MedQAError: handle_medqa_error,
+            HTTPException: handle_http_exception,
+            Exception: handle_unexpected,
+        },
         openapi_config=OpenAPIConfig(title="MedQA API", version=__version__, path="/schema"),
         request_max_body_size=16 * 1024,
         debug=False,
         logging_config=None,
     )
-    return observe(app, metrics)
+    return observe(app, metrics)  # type: ignore[arg-type]  # Litestar types its ASGI events more narrowly

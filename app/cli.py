@@ -76,10 +76,13 @@ def cmd_ask(args: argparse.Namespace) -> None:
     """Send one question to a running service and print the answer."""
     settings = _settings()
     url = args.url or f"http://{settings.host}:{settings.port}"
+    if not url.startswith(("http://", "https://")):
+        raise CommandError(f"--url must be an http:// or https:// URL, got {url!r}")
     body = json.dumps({"question": args.question}).encode()
-    request = urllib.request.Request(f"{url.rstrip('/')}/ask", data=body, headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json"}
+    request = urllib.request.Request(f"{url.rstrip('/')}/ask", data=body, headers=headers)  # noqa: S310 (checked above)
     try:
-        with urllib.request.urlopen(request, timeout=args.timeout) as response:  # noqa: S310 (http(s) only)
+        with urllib.request.urlopen(request, timeout=args.timeout) as response:  # noqa: S310 (checked above)
             record = json.load(response)
     except urllib.error.HTTPError as exc:
         problem = _read_problem(exc)
@@ -140,7 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
     fake.add_argument("--host", default="127.0.0.1")
     fake.add_argument("--port", type=int, default=8001)
     fake.add_argument("--latency-ms", type=int, default=0)
-    fake.add_argument("--mode", default="ok", help="ok|hang|safety|blocked|max_tokens|stream_error|malformed|error:CODE[xN]")
+    fake.add_argument(
+        "--mode", default="ok", help="ok|hang|safety|blocked|max_tokens|stream_error|malformed|error:CODE[xN]"
+    )
     fake.set_defaults(func=cmd_fake_gemini)
     sub.add_parser("version", help="print the version").set_defaults(func=cmd_version)
     return parser

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from http import HTTPStatus
+from typing import Any
 
 import msgspec
 import structlog
@@ -35,25 +36,29 @@ class Problem(msgspec.Struct, omit_defaults=True):
     errors: list[FieldError] = []
 
 
-def _response(request: Request, problem: Problem, retry_after: int | None = None) -> Response[Problem]:
+def _response(request: Request[Any, Any, Any], problem: Problem, retry_after: int | None = None) -> Response[Problem]:
     problem.instance = request.url.path
     headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
     return Response(problem, status_code=problem.status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def handle_medqa_error(request: Request, exc: MedQAError) -> Response[Problem]:
+def handle_medqa_error(request: Request[Any, Any, Any], exc: MedQAError) -> Response[Problem]:
     """Our own errors carry their status, title and type."""
     errors = [FieldError(**error) for error in exc.errors]
     problem = Problem(type=problem_type(exc.slug), title=exc.title, status=exc.status, detail=exc.detail, errors=errors)
     return _response(request, problem, exc.retry_after)
 
 
-def handle_http_exception(request: Request, exc: HTTPException) -> Response[Problem]:
+def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:
     """Litestar's own errors: schema violations become 422 with the fields named, the rest keep their status."""
     if isinstance(exc, ValidationException):
-        errors = [_field_error(item) for item in (exc.extra if isinstance(exc.extra, list) else []) if isinstance(item, dict)]
+        errors = [
+            _field_error(item) for item in (exc.extra if isinstance(exc.extra, list) else []) if isinstance(item, dict)
+        ]
         detail = "; ".join(f"{e.field}: {e.message}" for e in errors) or "the request does not match the schema"
-        problem = Problem(type=problem_type("invalid-request"), title="Invalid request", status=422, detail=detail, errors=errors)
+        problem = Problem(
+            type=problem_type("invalid-request"), title="Invalid request", status=422, detail=detail, errors=errors
+        )
         return _response(request, problem)
     status = HTTPStatus(exc.status_code)
     detail = {400: "the request body is not valid JSON", 413: "the request body is larger than 16 KiB"}.get(
@@ -74,7 +79,7 @@ def _field_error(item: dict[str, object]) -> FieldError:
     return FieldError(field=key, message=message)
 
 
-def handle_unexpected(request: Request, exc: Exception) -> Response[Problem]:
+def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
     """A bug: log its type and traceback (no user content), answer a plain 500 without details."""
     log.error("unhandled_exception", error=type(exc).__name__, exc_info=exc)
     problem = Problem(

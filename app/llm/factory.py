@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import socket
 import threading
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import structlog
 import uvicorn
@@ -26,7 +26,9 @@ def running_fake(host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     sock.listen(256)  # connections queue in the backlog until the server thread accepts them
-    config = uvicorn.Config(FakeGemini(), log_config=None, access_log=False, lifespan="off", timeout_graceful_shutdown=2)
+    config = uvicorn.Config(
+        FakeGemini(), log_config=None, access_log=False, lifespan="off", timeout_graceful_shutdown=2
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="fake-gemini", daemon=True)
     thread.start()

@@ -91,7 +91,7 @@ class FakeGemini:
             if match is None or method != "POST":
                 await _error(send, 404, f"Method not found: {method} {path}")
                 return
-            await self._model_call(scope, receive, send, match.group("model"), match.group("method"), body)
+            await self._model_call(scope, receive, send, match, body)
 
     async def _configure(self, send: Send, body: bytes) -> None:
         try:
@@ -104,7 +104,8 @@ class FakeGemini:
         self.failures_sent = 0
         await _json(send, 200, {"mode": self.config.mode, "status": self.config.status})
 
-    async def _model_call(self, scope: Scope, receive: Receive, send: Send, model: str, method: str, body: bytes) -> None:  # noqa: PLR0913
+    async def _model_call(self, scope: Scope, receive: Receive, send: Send, route: re.Match[str], body: bytes) -> None:
+        model, method = route.group("model"), route.group("method")
         headers = dict(scope.get("headers") or [])
         if not headers.get(b"x-goog-api-key"):
             await _error(send, 401, "API key not valid. Please pass a valid API key.")

@@ -146,7 +146,8 @@ def _map_error(exc: Exception) -> ModelError:
         return ModelUnavailable("the model endpoint did not respond", retry_after=5)
     if isinstance(exc, httpx2.TransportError):
         return ModelUnavailable("could not reach the model endpoint", retry_after=5)
-    assert isinstance(exc, genai_errors.APIError)
+    if not isinstance(exc, genai_errors.APIError):
+        return ModelError(f"unexpected model client error ({type(exc).__name__})")
     if exc.code == 429:
         return ModelRateLimited("the model's quota is exhausted", retry_after=_retry_delay(exc.details) or 10)
     if exc.code in RETRYABLE_CODES:

@@ -15,13 +15,16 @@ from app.questions.service import QuestionService
 
 
 def _problems(*codes: int) -> dict[int, ResponseSpec]:
-    return {code: ResponseSpec(data_container=Problem, media_type="application/problem+json", description="Problem") for code in codes}
+    return {
+        code: ResponseSpec(data_container=Problem, media_type="application/problem+json", description="Problem")
+        for code in codes
+    }
 
 
 class AskController(Controller):
     """Ask a medical question."""
 
-    tags = ["ask"]
+    tags = ["ask"]  # noqa: RUF012 (Litestar declares it as an instance attribute)
 
     @post(
         "/ask",
@@ -40,7 +43,7 @@ class RecordsController(Controller):
     """Read stored questions and answers (the safety issue puts these behind a `read` API key)."""
 
     path = "/questions"
-    tags = ["questions"]
+    tags = ["questions"]  # noqa: RUF012 (Litestar declares it as an instance attribute)
 
     @get("/{question_id:uuid}", summary="Get one stored record", responses=_problems(404, 503))
     async def get_question(self, question_id: UUID, questions: QuestionService) -> AnswerRecord:

@@ -8,8 +8,8 @@ from litestar.datastructures import State
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from app.db import check_database
-from app.problems import PROBLEM_JSON
 from app.errors import problem_type
+from app.problems import PROBLEM_JSON
 
 
 class Health(msgspec.Struct):

@@ -33,7 +33,10 @@ class Metrics:
             self.registry.register(collector)
         r = self.registry
         self.http_requests = Counter(
-            "medqa_http_requests_total", "HTTP requests by route template and status.", ["method", "route", "status"], registry=r
+            "medqa_http_requests_total",
+            "HTTP requests by route template and status.",
+            ["method", "route", "status"],
+            registry=r,
         )
         self.http_duration = Histogram(
             "medqa_http_request_duration_seconds",
@@ -54,7 +57,10 @@ class Metrics:
             registry=r,
         )
         self.llm_tokens = Counter(
-            "medqa_llm_tokens_total", "Tokens used, by direction (prompt|completion).", ["model", "direction"], registry=r
+            "medqa_llm_tokens_total",
+            "Tokens used, by direction (prompt|completion).",
+            ["model", "direction"],
+            registry=r,
         )
         self.db_errors = Counter("medqa_db_errors_total", "Failed database operations.", ["operation"], registry=r)
         self.triage = Counter("medqa_triage_total", "Questions by triage level.", ["level"], registry=r)

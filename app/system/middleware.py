@@ -27,7 +27,7 @@ def _request_id(scope: Scope) -> str:
     """Reuse a well-formed incoming X-Request-ID (from the ingress), else make one."""
     for name, value in scope.get("headers") or []:
         if name == b"x-request-id":
-            candidate = value.decode("latin-1")
+            candidate: str = value.decode("latin-1")
             if _SAFE_ID.match(candidate):
                 return candidate
     return uuid.uuid4().hex

@@ -78,11 +78,17 @@ def test_malformed_json_is_400(service: Service) -> None:
     assert_problem(response, 400)
 
 
-@pytest.mark.parametrize(
-    ("payload", "field"),
-    [({"question": 42}, "question"), ({}, "question"), ({"question": "ok", "conversation_id": "nope"}, "conversation_id"),
-     ({"question": "ok", "extra": 1}, "extra"), ({"question": "   "}, "question"), ({"question": "x" * 2001}, "question")],
-)  # fmt: skip
+INVALID = [
+    ({"question": 42}, "question"),
+    ({}, "question"),
+    ({"question": "ok", "conversation_id": "nope"}, "conversation_id"),
+    ({"question": "ok", "extra": 1}, "extra"),
+    ({"question": "   "}, "question"),
+    ({"question": "x" * 2001}, "question"),
+]
+
+
+@pytest.mark.parametrize(("payload", "field"), INVALID)
 def test_schema_violations_are_422_naming_the_field(service: Service, payload: object, field: str) -> None:
     assert_problem(ask(service, payload), 422, field)
 
@@ -100,7 +106,9 @@ def test_bad_pagination_is_422(service: Service) -> None:
     assert_problem(httpx.get(f"{service.url}/questions", params={"before": "garbage"}), 422, "before")
 
 
-@pytest.mark.parametrize(("mode", "status", "outcome"), [("error:429", 503, "rate_limited"), ("error:503", 503, "unavailable")])
+@pytest.mark.parametrize(
+    ("mode", "status", "outcome"), [("error:429", 503, "rate_limited"), ("error:503", 503, "unavailable")]
+)
 def test_gemini_overload_is_503_with_retry_after(
     service: Service, fake: FakeGeminiHandle, mode: str, status: int, outcome: str
 ) -> None:

@@ -9,7 +9,7 @@ import pytest
 from piccolo.engine.postgres import PostgresEngine
 
 from app.db import check_database, close_engine, make_engine, open_engine
-from app.errors import DatabaseUnavailable, InvalidRequest, QuestionNotFound
+from app.errors import DatabaseUnavailable, InvalidRequest, ModelError, QuestionNotFound
 from app.llm.gemini import GeminiModel, GeminiOptions
 from app.migrate import migrate
 from app.questions.schemas import AskRequest
@@ -88,7 +88,7 @@ async def test_bad_cursor_is_invalid(service: QuestionService) -> None:
 
 async def test_model_failure_stores_nothing(service: QuestionService, fake_gemini: FakeGeminiHandle) -> None:
     fake_gemini.set_mode("error:400")
-    with pytest.raises(Exception):
+    with pytest.raises(ModelError):
         await service.ask(AskRequest(question="q"))
     assert await QARecord.count() == 0
 

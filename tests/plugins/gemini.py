@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import httpx
 import pytest
 
 from app.llm.factory import running_fake
@@ -20,15 +19,13 @@ class FakeGeminiHandle:
 
     def set_mode(self, mode: str, latency_ms: int = 0) -> None:
         """Change the fake's behaviour (and reset its counters)."""
-        body = json.dumps({"mode": mode, "latency_ms": latency_ms}).encode()
-        request = urllib.request.Request(f"{self.url}/_fake/config", data=body, method="PUT")
-        with urllib.request.urlopen(request, timeout=5):  # noqa: S310 (loopback)
-            pass
+        httpx.put(
+            f"{self.url}/_fake/config", json={"mode": mode, "latency_ms": latency_ms}, timeout=5
+        ).raise_for_status()
 
     def calls(self) -> int:
         """How many model calls the fake received since the last set_mode."""
-        with urllib.request.urlopen(f"{self.url}/_fake/stats", timeout=5) as response:  # noqa: S310
-            return int(json.load(response)["total"])
+        return int(httpx.get(f"{self.url}/_fake/stats", timeout=5).json()["total"])
 
 
 @pytest.fixture(scope="session")

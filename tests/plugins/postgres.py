@@ -63,7 +63,9 @@ class LocalCluster:
         self._run(str(self.bindir / "initdb"), "-D", str(self.data), "-U", PG_USER, f"--pwfile={pwfile}",
                   "-A", "scram-sha-256", "--encoding=UTF8", "--locale=C.UTF-8")  # fmt: skip
         opts = f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.root} -c fsync=off"
-        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", opts, "-w", "-l", str(self.root / "log"), "start")
+        self._run(
+            str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", opts, "-w", "-l", str(self.root / "log"), "start"
+        )
         self.create_database("medqa")
 
     def create_database(self, name: str) -> str:
@@ -84,7 +86,9 @@ class LocalCluster:
     def restart(self) -> None:
         """Start the server again on the same port and data."""
         opts = f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.root} -c fsync=off"
-        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", opts, "-w", "-l", str(self.root / "log"), "start")
+        self._run(
+            str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", opts, "-w", "-l", str(self.root / "log"), "start"
+        )
 
     def destroy(self) -> None:
         """Stop if running and delete everything."""

@@ -21,9 +21,7 @@ TOOLS_SH = REPO / "scripts" / "tools.sh"
 
 def _lookup(name: str) -> Path | None:
     if TOOLS_SH.exists():
-        found = subprocess.run(
-            ["bash", str(TOOLS_SH), "path", name], capture_output=True, text=True, check=False
-        )
+        found = subprocess.run(["bash", str(TOOLS_SH), "path", name], capture_output=True, text=True, check=False)
         if found.returncode == 0 and found.stdout.strip():
             return Path(found.stdout.strip())
     on_path = shutil.which(name)

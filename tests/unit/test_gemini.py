@@ -88,7 +88,9 @@ async def test_429_with_a_delay_beyond_the_cap_fails_fast(fake_gemini: FakeGemin
     assert fake_gemini.calls() == 1
 
 
-async def test_retries_stop_when_the_budget_would_be_exceeded(model: GeminiModel, fake_gemini: FakeGeminiHandle) -> None:
+async def test_retries_stop_when_the_budget_would_be_exceeded(
+    model: GeminiModel, fake_gemini: FakeGeminiHandle
+) -> None:
     fake_gemini.set_mode("error:429")  # retryDelay 1 s: a second wait would end past the 2 s budget
     start = time.monotonic()
     with pytest.raises(ModelRateLimited):

@@ -16,7 +16,7 @@ def test_reads_every_documented_variable() -> None:
     settings = Settings.from_env(
         {
             "MEDQA_ENV": "staging",
-            "MEDQA_HOST": "0.0.0.0",
+            "MEDQA_HOST": "::",
             "MEDQA_PORT": "9000",
             "MEDQA_DATABASE_URL": "postgres://u:p@db:5432/medqa",
             "GEMINI_API_KEY": "k",
@@ -27,7 +27,7 @@ def test_reads_every_documented_variable() -> None:
             "MEDQA_LOG_FORMAT": "console",
         }
     )
-    assert (settings.env, settings.host, settings.port) == ("staging", "0.0.0.0", 9000)
+    assert (settings.env, settings.host, settings.port) == ("staging", "::", 9000)
     assert settings.is_postgres and not settings.demo_mode
     assert settings.gemini_base_url == "http://127.0.0.1:1"
     assert (settings.gemini_timeout_s, settings.log_level, settings.log_format) == (3.5, "debug", "console")
