@@ -167,7 +167,7 @@ def render(
         }
     else:
         raise RenderError(f"unknown format {fmt!r}")
-    return HEADER + yaml.dump(document, Dumper=_Dumper, sort_keys=False, width=120, allow_unicode=True)
+    return HEADER + str(yaml.dump(document, Dumper=_Dumper, sort_keys=False, width=120, allow_unicode=True))
 
 
 def main(argv: list[str] | None = None) -> int:

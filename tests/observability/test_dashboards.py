@@ -20,7 +20,8 @@ SAMPLE_VALUES = {"datasource": "prometheus", "namespace": "medqa", "job": "medqa
 
 def load(path: Path) -> dict[str, Any]:
     """One dashboard file."""
-    return json.loads(path.read_text())
+    board: dict[str, Any] = json.loads(path.read_text())
+    return board
 
 
 def variable_values(board: dict[str, Any]) -> dict[str, str]:

@@ -173,7 +173,7 @@ LABEL_VALUES = {
 
 def label_values_used(expr: str) -> list[tuple[str, str]]:
     """(label, value) pairs matched by `label="v"` or `label=~"a|b"` for the contract's enumerated labels."""
-    pairs = []
+    pairs: list[tuple[str, str]] = []
     for label, value in re.findall(r'\b(outcome|direction|level)=~?"([^"]*)"', expr):
         pairs.extend((label, v) for v in value.split("|"))
     return pairs
