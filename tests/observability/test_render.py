@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -173,3 +174,16 @@ def test_cli_reports_errors_in_one_line_and_exits_2(tmp_path: Path) -> None:
     assert result.stderr.startswith("render_prometheusrule: no *.rules.yml files")
     assert "Traceback" not in result.stderr
     assert RULES_DIR.is_dir()
+
+
+def test_prometheusrule_is_valid_for_the_prometheus_operator_crd(tool: Callable[[str], Path], tmp_path: Path) -> None:
+    """kubeconform, strict, against the pinned PrometheusRule CRD schema; a stray field is refused."""
+    kubeconform, schemas = tool("kubeconform"), tool("crd-schemas")
+    location = f"{schemas}/{{{{.Group}}}}/{{{{.ResourceKind}}}}_{{{{.ResourceAPIVersion}}}}.json"
+    good = tmp_path / "prometheusrule.yaml"
+    good.write_text(render.render())
+    result = run(kubeconform, "-strict", "-summary", "-schema-location", location, good)
+    assert result.returncode == 0 and "Valid: 1" in result.stdout, result.stdout + result.stderr
+    bad = tmp_path / "broken.yaml"
+    bad.write_text(render.render().replace("    rules:\n", "    rulez: []\n    rules:\n", 1))
+    assert run(kubeconform, "-strict", "-schema-location", location, bad).returncode != 0
