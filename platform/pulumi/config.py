@@ -108,26 +108,15 @@ def _text(raw: Mapping[str, Any], key: str, problems: list[str]) -> str:
 def _core(raw: Any, problems: list[str]) -> CoreStateRef:
     """Parse the reference to the core Terraform state."""
     if not isinstance(raw, Mapping):
-        problems.append(
-            "core is required: where to read the dev environment's Terraform outputs"
-        )
+        problems.append("core is required: where to read the dev environment's Terraform outputs")
         return CoreStateRef(backend="")
-    ref = CoreStateRef(
-        **{
-            k: raw.get(k)
-            for k in ("backend", "organization", "workspace", "hostname", "path")
-        }
-    )
+    ref = CoreStateRef(**{k: raw.get(k) for k in ("backend", "organization", "workspace", "hostname", "path")})
     if ref.backend == "remote" and not (ref.organization and ref.workspace):
-        problems.append(
-            "core.organization and core.workspace are required for the remote backend"
-        )
+        problems.append("core.organization and core.workspace are required for the remote backend")
     elif ref.backend == "local" and not ref.path:
         problems.append("core.path is required for the local backend")
     elif ref.backend not in ("remote", "local"):
-        problems.append(
-            f"core.backend must be 'remote' or 'local', got {ref.backend!r}"
-        )
+        problems.append(f"core.backend must be 'remote' or 'local', got {ref.backend!r}")
     return ref
 
 
@@ -138,15 +127,10 @@ def _settings(cls: type[Any], raw: Any, key: str, problems: list[str]) -> Any:
     if not isinstance(raw, Mapping):
         problems.append(f"{key} must be an object")
         return cls()
-    fields = {
-        re.sub(r"_([a-z])", lambda m: m.group(1).upper(), name): name
-        for name in cls.__dataclass_fields__
-    }
+    fields = {re.sub(r"_([a-z])", lambda m: m.group(1).upper(), name): name for name in cls.__dataclass_fields__}
     unknown = sorted(set(raw) - set(fields))
     if unknown:
-        problems.append(
-            f"{key} has unknown keys: {', '.join(unknown)} (known: {', '.join(sorted(fields))})"
-        )
+        problems.append(f"{key} has unknown keys: {', '.join(unknown)} (known: {', '.join(sorted(fields))})")
     values = {fields[k]: v for k, v in raw.items() if k in fields}
     if "authorized_ip_ranges" in values:
         values["authorized_ip_ranges"] = tuple(values["authorized_ip_ranges"])
@@ -163,28 +147,17 @@ def parse(name: str, raw: Mapping[str, Any], today: date) -> EnvironmentConfig:
     problems: list[str] = []
     known = convention.load()
     if not NAME_PATTERN.fullmatch(name):
-        problems.append(
-            f"environment name {name!r} must be 2-12 lower-case letters, digits or dashes"
-        )
+        problems.append(f"environment name {name!r} must be 2-12 lower-case letters, digits or dashes")
     environment = _text(raw, "environment", problems)
     if environment in known["long_lived_environments"]:
-        problems.append(
-            f"environment {environment!r} is long-lived: Terraform owns it, Pulumi creates only extra ones"
-        )
+        problems.append(f"environment {environment!r} is long-lived: Terraform owns it, Pulumi creates only extra ones")
     elif environment and environment not in known["environments"]:
-        problems.append(
-            f"environment {environment!r} is not one of {', '.join(known['environments'])}"
-        )
+        problems.append(f"environment {environment!r} is not one of {', '.join(known['environments'])}")
     shape = _text(raw, "shape", problems)
     if shape and shape not in SHAPES:
         problems.append(f"shape must be one of {', '.join(SHAPES)}, got {shape!r}")
-    elif (
-        environment in guardrails.ALLOWED_SHAPES
-        and shape not in guardrails.ALLOWED_SHAPES[environment]
-    ):
-        problems.append(
-            f"a {environment} environment must be {' or '.join(guardrails.ALLOWED_SHAPES[environment])}"
-        )
+    elif environment in guardrails.ALLOWED_SHAPES and shape not in guardrails.ALLOWED_SHAPES[environment]:
+        problems.append(f"a {environment} environment must be {' or '.join(guardrails.ALLOWED_SHAPES[environment])}")
     location = raw.get("location") or DEFAULT_LOCATION
     if location not in known["regions"]:
         problems.append(f"location {location!r} has no region code in conventions.json")
@@ -197,18 +170,11 @@ def parse(name: str, raw: Mapping[str, Any], today: date) -> EnvironmentConfig:
     cluster = _settings(ClusterSettings, raw.get("cluster"), "cluster", problems)
     postgres = _settings(PostgresSettings, raw.get("postgres"), "postgres", problems)
     if shape == "dedicated":
-        problems += guardrails.node_problems(
-            cluster.vm_size, cluster.node_count, cluster.max_node_count
-        )
+        problems += guardrails.node_problems(cluster.vm_size, cluster.node_count, cluster.max_node_count)
         problems += guardrails.address_space_problems(cluster.address_space)
-        problems += guardrails.postgres_problems(
-            postgres.sku_name, postgres.storage_gb, postgres.version
-        )
+        problems += guardrails.postgres_problems(postgres.sku_name, postgres.storage_gb, postgres.version)
     if problems:
-        raise ConfigError(
-            f"invalid configuration for environment {name!r}:\n- "
-            + "\n- ".join(problems)
-        )
+        raise ConfigError(f"invalid configuration for environment {name!r}:\n- " + "\n- ".join(problems))
     config = EnvironmentConfig(
         name,
         environment,
@@ -225,9 +191,7 @@ def parse(name: str, raw: Mapping[str, Any], today: date) -> EnvironmentConfig:
         for kind in known["compact_kinds"]:
             config.naming.name(kind)
     except convention.ConventionError as error:
-        raise ConfigError(
-            f"invalid configuration for environment {name!r}:\n- {error}"
-        ) from error
+        raise ConfigError(f"invalid configuration for environment {name!r}:\n- {error}") from error
     return config
 
 
@@ -242,18 +206,14 @@ def _read_all(cfg: pulumi.Config) -> dict[str, Any]:
 
 def load(today: date | None = None) -> EnvironmentConfig:
     """Read and validate the current stack's configuration."""
-    return parse(
-        pulumi.get_stack(), _read_all(pulumi.Config(NAMESPACE)), today or date.today()
-    )
+    return parse(pulumi.get_stack(), _read_all(pulumi.Config(NAMESPACE)), today or date.today())
 
 
 def gemini_api_key() -> pulumi.Output[str]:
     """The Gemini API key for the environment's Key Vault (a secret config value)."""
     key = pulumi.Config(NAMESPACE).get_secret("geminiApiKey")
     if key is None:
-        raise ConfigError(
-            "geminiApiKey is required: pulumi config set --secret medqa:geminiApiKey <key>"
-        )
+        raise ConfigError("geminiApiKey is required: pulumi config set --secret medqa:geminiApiKey <key>")
     return key
 
 

@@ -54,12 +54,8 @@ class Naming:
                 f"location {self.location!r} has no region code in conventions.json "
                 f"(one of {', '.join(sorted(convention['regions']))})"
             )
-        if self.instance is not None and not re.fullmatch(
-            r"[a-z0-9]+(-[a-z0-9]+)*", self.instance
-        ):
-            raise ConventionError(
-                f"instance {self.instance!r} must be lower-case letters, digits and dashes"
-            )
+        if self.instance is not None and not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", self.instance):
+            raise ConventionError(f"instance {self.instance!r} must be lower-case letters, digits and dashes")
 
     @property
     def region_code(self) -> str:
@@ -71,9 +67,7 @@ class Naming:
         convention = load()
         abbreviations: dict[str, str] = convention["abbreviations"]
         if kind not in abbreviations:
-            raise ConventionError(
-                f"resource kind {kind!r} has no abbreviation in conventions.json"
-            )
+            raise ConventionError(f"resource kind {kind!r} has no abbreviation in conventions.json")
         compact = kind in convention["compact_kinds"]
         pattern = convention["compact_name_pattern" if compact else "name_pattern"]
         base = (
@@ -127,8 +121,6 @@ def tags(
     }
     if environment not in convention["long_lived_environments"]:
         if not expires_on:
-            raise ConventionError(
-                f"short-lived environment {environment!r} needs an expires_on tag"
-            )
+            raise ConventionError(f"short-lived environment {environment!r} needs an expires_on tag")
         required["expires_on"] = expires_on
     return {**(extra or {}), **required}

@@ -22,18 +22,13 @@ def build(
         "config": cfg,
         "core": core.read(cfg.core, config.core_token()),
         "gemini_api_key": config.gemini_api_key(),
-        "subscription_id": client.subscription_id,
         "tenant_id": client.tenant_id,
     }
     component: SharedClusterEnvironment | DedicatedEnvironment
     if cfg.shape == "shared-cluster":
-        component = SharedClusterEnvironment(
-            f"medqa-{cfg.name}", SharedClusterEnvironmentArgs(**common)
-        )
+        component = SharedClusterEnvironment(f"medqa-{cfg.name}", SharedClusterEnvironmentArgs(**common))
     else:
-        component = DedicatedEnvironment(
-            f"medqa-{cfg.name}", DedicatedEnvironmentArgs(**common)
-        )
+        component = DedicatedEnvironment(f"medqa-{cfg.name}", DedicatedEnvironmentArgs(**common))
     for key, value in component.exports.items():
         pulumi.export(key, value)
     return component

@@ -31,9 +31,7 @@ class ClusterArgs:
 
     def __post_init__(self) -> None:
         """Refuse node sizes over the non-prod caps even when called without a validated config."""
-        problems = guardrails.node_problems(
-            self.vm_size, self.node_count, self.max_node_count
-        )
+        problems = guardrails.node_problems(self.vm_size, self.node_count, self.max_node_count)
         if problems:
             raise ValueError("; ".join(problems))
 
@@ -47,9 +45,7 @@ def ca_data_from_kubeconfig(encoded: str) -> str:
 class Cluster(pulumi.ComponentResource):
     """A Free-tier AKS cluster without local accounts; Azure RBAC decides who may do what."""
 
-    def __init__(
-        self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
+    def __init__(self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         """Create the cluster and read the CA certificate Argo CD must trust."""
         super().__init__("medqa:platform:Cluster", name, None, opts)
         access = None
@@ -64,9 +60,7 @@ class Cluster(pulumi.ComponentResource):
             location=args.location,
             dns_prefix=args.name,
             kubernetes_version=args.kubernetes_version,
-            sku=containerservice.ManagedClusterSKUArgs(
-                name="Base", tier=guardrails.AKS_SKU_TIER
-            ),
+            sku=containerservice.ManagedClusterSKUArgs(name="Base", tier=guardrails.AKS_SKU_TIER),
             identity=containerservice.ManagedClusterIdentityArgs(type="SystemAssigned"),
             # No static kubeconfig credentials: every caller signs in with Entra ID.
             disable_local_accounts=True,
@@ -74,13 +68,9 @@ class Cluster(pulumi.ComponentResource):
             aad_profile=containerservice.ManagedClusterAADProfileArgs(
                 managed=True, enable_azure_rbac=True, tenant_id=args.tenant_id
             ),
-            oidc_issuer_profile=containerservice.ManagedClusterOIDCIssuerProfileArgs(
-                enabled=True
-            ),
+            oidc_issuer_profile=containerservice.ManagedClusterOIDCIssuerProfileArgs(enabled=True),
             security_profile=containerservice.ManagedClusterSecurityProfileArgs(
-                workload_identity=containerservice.ManagedClusterSecurityProfileWorkloadIdentityArgs(
-                    enabled=True
-                )
+                workload_identity=containerservice.ManagedClusterSecurityProfileWorkloadIdentityArgs(enabled=True)
             ),
             addon_profiles={
                 "azureKeyvaultSecretsProvider": containerservice.ManagedClusterAddonProfileArgs(
@@ -117,24 +107,16 @@ class Cluster(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.cluster_name = self.cluster.name
-        self.api_server_url = pulumi.Output.concat(
-            "https://", self.cluster.fqdn, ":443"
-        )
-        self.oidc_issuer_url = self.cluster.oidc_issuer_profile.apply(
-            lambda profile: profile.issuer_url
-        )
-        self.kubelet_object_id = self.cluster.identity_profile.apply(
-            lambda ids: ids["kubeletidentity"].object_id
-        )
+        self.api_server_url = pulumi.Output.concat("https://", self.cluster.fqdn, ":443")
+        self.oidc_issuer_url = self.cluster.oidc_issuer_profile.apply(lambda profile: profile.issuer_url)
+        self.kubelet_object_id = self.cluster.identity_profile.apply(lambda ids: ids["kubeletidentity"].object_id)
         credentials = containerservice.list_managed_cluster_user_credentials_output(
             resource_group_name=args.resource_group_name,
             resource_name=self.cluster.name,
         )
         # The CA certificate is public; only the kubeconfig around it comes back marked secret.
         self.ca_data = pulumi.Output.unsecret(
-            credentials.kubeconfigs.apply(
-                lambda configs: ca_data_from_kubeconfig(configs[0].value)
-            )
+            credentials.kubeconfigs.apply(lambda configs: ca_data_from_kubeconfig(configs[0].value))
         )
         self.register_outputs(
             {

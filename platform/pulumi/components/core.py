@@ -38,16 +38,12 @@ class CoreOutputs:
         missing = [name for name in wanted if not outputs.get(name)]
         if missing:
             raise CoreOutputsError(
-                "the core Terraform state lacks the outputs "
-                + ", ".join(missing)
-                + ": apply the dev environment first"
+                "the core Terraform state lacks the outputs " + ", ".join(missing) + ": apply the dev environment first"
             )
         return cls(**{name: str(outputs[name]) for name in wanted})
 
 
-def read(
-    ref: CoreStateRef, token: pulumi.Input[str] | None = None
-) -> pulumi.Output[CoreOutputs]:
+def read(ref: CoreStateRef, token: pulumi.Input[str] | None = None) -> pulumi.Output[CoreOutputs]:
     """Read the core Terraform outputs from its remote (HCP Terraform) or local state."""
     if ref.backend == "local":
         local = state.get_local_reference_output(path=ref.path)

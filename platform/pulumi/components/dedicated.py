@@ -20,15 +20,12 @@ class DedicatedEnvironmentArgs:
     config: EnvironmentConfig
     core: pulumi.Output[CoreOutputs]
     gemini_api_key: pulumi.Input[str]
-    subscription_id: pulumi.Input[str]
     tenant_id: pulumi.Input[str]
 
     def __post_init__(self) -> None:
         """Refuse a config of the other shape."""
         if self.config.shape != "dedicated":
-            raise ValueError(
-                f"DedicatedEnvironment needs shape dedicated, got {self.config.shape!r}"
-            )
+            raise ValueError(f"DedicatedEnvironment needs shape dedicated, got {self.config.shape!r}")
 
 
 class DedicatedEnvironment(pulumi.ComponentResource):
@@ -127,9 +124,7 @@ class DedicatedEnvironment(pulumi.ComponentResource):
             "gemini-api-key": "gemini-api-key",
             "database-url": "database-url",
         }
-        url = postgres.database_url(
-            self.identity.identity.name, self.postgres.fqdn, "medqa"
-        )
+        url = postgres.database_url(self.identity.identity.name, self.postgres.fqdn, "medqa")
         self.secrets = keyvault.Secrets(
             f"{name}-secrets",
             keyvault.SecretsArgs(
@@ -141,7 +136,6 @@ class DedicatedEnvironment(pulumi.ComponentResource):
                     "database-url": pulumi.Output.secret(url),
                 },
                 reader_principal_id=self.identity.principal_id,
-                subscription_id=args.subscription_id,
                 tags=tags,
             ),
             opts=child,
@@ -152,7 +146,6 @@ class DedicatedEnvironment(pulumi.ComponentResource):
             "Azure Kubernetes Service RBAC Cluster Admin",
             self.cluster.cluster.id,
             core.apply(lambda c: c.argocd_principal_id),
-            args.subscription_id,
             child,
         )
         # The nodes pull the service image from the core registry.
@@ -161,7 +154,6 @@ class DedicatedEnvironment(pulumi.ComponentResource):
             "AcrPull",
             core.apply(lambda c: c.container_registry_id),
             self.cluster.kubelet_object_id,
-            args.subscription_id,
             child,
         )
         self.exports: dict[str, Any] = {

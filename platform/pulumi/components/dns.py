@@ -24,9 +24,7 @@ class DnsRecordArgs:
 class DnsRecord(pulumi.ComponentResource):
     """An A record <label>.<zone> pointing at the shared ingress."""
 
-    def __init__(
-        self, name: str, args: DnsRecordArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
+    def __init__(self, name: str, args: DnsRecordArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         """Create the record; DNS records carry the tags as metadata."""
         super().__init__("medqa:platform:DnsRecord", name, None, opts)
         self.record = dns.RecordSet(

@@ -52,13 +52,9 @@ def node_problems(vm_size: str, node_count: int, max_node_count: int) -> list[st
             f"(one of {', '.join(sorted(ALLOWED_NODE_VM_SIZES))})"
         )
     if not 1 <= node_count <= MAX_NODE_COUNT:
-        problems.append(
-            f"cluster.nodeCount must be between 1 and {MAX_NODE_COUNT}, got {node_count}"
-        )
+        problems.append(f"cluster.nodeCount must be between 1 and {MAX_NODE_COUNT}, got {node_count}")
     if not node_count <= max_node_count <= MAX_NODE_COUNT:
-        problems.append(
-            f"cluster.maxNodeCount must be between nodeCount and {MAX_NODE_COUNT}, got {max_node_count}"
-        )
+        problems.append(f"cluster.maxNodeCount must be between nodeCount and {MAX_NODE_COUNT}, got {max_node_count}")
     return problems
 
 
@@ -76,18 +72,14 @@ def postgres_problems(sku_name: str, storage_gb: int, version: str) -> list[str]
             f"(at most {MAX_POSTGRES_STORAGE_GB}), got {storage_gb}"
         )
     if version not in ALLOWED_POSTGRES_VERSIONS:
-        problems.append(
-            f"postgres.version must be one of {sorted(ALLOWED_POSTGRES_VERSIONS)}, got {version!r}"
-        )
+        problems.append(f"postgres.version must be one of {sorted(ALLOWED_POSTGRES_VERSIONS)}, got {version!r}")
     return problems
 
 
 def expiry_problems(environment: str, expires_on: str | None, today: date) -> list[str]:
     """Problems with the expires_on date of a short-lived environment."""
     if not expires_on:
-        return [
-            f"expiresOn is required for a {environment} environment (the expires_on tag)"
-        ]
+        return [f"expiresOn is required for a {environment} environment (the expires_on tag)"]
     try:
         expiry = date.fromisoformat(expires_on)
     except ValueError:
@@ -98,9 +90,7 @@ def expiry_problems(environment: str, expires_on: str | None, today: date) -> li
     if expiry < today:
         return [f"expiresOn {expires_on} is in the past"]
     if (expiry - today).days > limit:
-        return [
-            f"expiresOn {expires_on} is more than {limit} days ahead, the limit for a {environment} environment"
-        ]
+        return [f"expiresOn {expires_on} is more than {limit} days ahead, the limit for a {environment} environment"]
     return []
 
 
@@ -109,15 +99,11 @@ def address_space_problems(address_space: str) -> list[str]:
     try:
         network = ipaddress.ip_network(address_space)
     except ValueError:
-        return [
-            f"cluster.addressSpace {address_space!r} is not a CIDR block such as 10.50.0.0/16"
-        ]
+        return [f"cluster.addressSpace {address_space!r} is not a CIDR block such as 10.50.0.0/16"]
     if not network.is_private or network.version != 4:
         return [f"cluster.addressSpace {address_space} must be a private IPv4 block"]
     if not MIN_ADDRESS_PREFIX <= network.prefixlen <= MAX_ADDRESS_PREFIX:
-        return [
-            f"cluster.addressSpace must be between a /{MIN_ADDRESS_PREFIX} and a /{MAX_ADDRESS_PREFIX}"
-        ]
+        return [f"cluster.addressSpace must be between a /{MIN_ADDRESS_PREFIX} and a /{MAX_ADDRESS_PREFIX}"]
     return []
 
 

@@ -8,7 +8,7 @@ import pulumi
 from pulumi_azure_native import managedidentity
 
 # The audience AKS workload identity tokens are issued for.
-TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange"
+TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange"  # noqa: S105 - an audience name, not a secret
 
 
 @dataclass
@@ -61,6 +61,4 @@ class WorkloadIdentity(pulumi.ComponentResource):
         )
         self.client_id = self.identity.client_id
         self.principal_id = self.identity.principal_id
-        self.register_outputs(
-            {"client_id": self.client_id, "principal_id": self.principal_id}
-        )
+        self.register_outputs({"client_id": self.client_id, "principal_id": self.principal_id})

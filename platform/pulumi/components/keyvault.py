@@ -25,9 +25,7 @@ class KeyVaultArgs:
 class KeyVault(pulumi.ComponentResource):
     """An RBAC-only vault reachable from one subnet (plus trusted Azure services), nowhere else."""
 
-    def __init__(
-        self, name: str, args: KeyVaultArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
+    def __init__(self, name: str, args: KeyVaultArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         """Create the vault."""
         super().__init__("medqa:platform:KeyVault", name, None, opts)
         self.vault = keyvault.Vault(
@@ -48,9 +46,7 @@ class KeyVault(pulumi.ComponentResource):
                 network_acls=keyvault.NetworkRuleSetArgs(
                     default_action="Deny",
                     bypass="AzureServices",
-                    virtual_network_rules=[
-                        keyvault.VirtualNetworkRuleArgs(id=args.allowed_subnet_id)
-                    ],
+                    virtual_network_rules=[keyvault.VirtualNetworkRuleArgs(id=args.allowed_subnet_id)],
                 ),
             ),
             opts=pulumi.ResourceOptions(parent=self),
@@ -69,16 +65,13 @@ class SecretsArgs:
     resource_group_name: pulumi.Input[str]
     values: dict[str, pulumi.Input[str]]
     reader_principal_id: pulumi.Input[str]
-    subscription_id: pulumi.Input[str]
     tags: dict[str, str]
 
 
 class Secrets(pulumi.ComponentResource):
     """Secrets in a vault, each readable by one identity and nobody else it did not already trust."""
 
-    def __init__(
-        self, name: str, args: SecretsArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
+    def __init__(self, name: str, args: SecretsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         """Create each secret and grant the reader Key Vault Secrets User on that secret alone."""
         super().__init__("medqa:platform:Secrets", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
@@ -89,9 +82,7 @@ class Secrets(pulumi.ComponentResource):
                 secret_name=secret_name,
                 vault_name=args.vault_name,
                 resource_group_name=args.resource_group_name,
-                properties=keyvault.SecretPropertiesArgs(
-                    value=value, content_type="text/plain"
-                ),
+                properties=keyvault.SecretPropertiesArgs(value=value, content_type="text/plain"),
                 tags=args.tags,
                 opts=child,
             )
@@ -100,7 +91,6 @@ class Secrets(pulumi.ComponentResource):
                 "Key Vault Secrets User",
                 pulumi.Output.concat(args.vault_id, "/secrets/", secret_name),
                 args.reader_principal_id,
-                args.subscription_id,
                 child,
             )
             self.secrets[secret_name] = secret

@@ -25,9 +25,7 @@ class NetworkArgs:
 class Network(pulumi.ComponentResource):
     """A VNet carved like Terraform's network module, with a deny-by-default NSG on the database subnet."""
 
-    def __init__(
-        self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
+    def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         """Create the VNet, its subnets and the PostgreSQL subnet's NSG."""
         super().__init__("medqa:platform:Network", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
@@ -69,26 +67,18 @@ class Network(pulumi.ComponentResource):
             virtual_network_name=args.name,
             resource_group_name=args.resource_group_name,
             location=args.location,
-            address_space=network.AddressSpaceArgs(
-                address_prefixes=[args.address_space]
-            ),
+            address_space=network.AddressSpaceArgs(address_prefixes=[args.address_space]),
             subnets=[
                 network.SubnetArgs(
                     name="snet-aks",
                     address_prefix=prefixes["aks"],
                     # The Key Vault firewall admits this subnet through its service endpoint.
-                    service_endpoints=[
-                        network.ServiceEndpointPropertiesFormatArgs(
-                            service="Microsoft.KeyVault"
-                        )
-                    ],
+                    service_endpoints=[network.ServiceEndpointPropertiesFormatArgs(service="Microsoft.KeyVault")],
                 ),
                 network.SubnetArgs(
                     name="snet-postgres",
                     address_prefix=prefixes["postgres"],
-                    network_security_group=network.NetworkSecurityGroupArgs(
-                        id=self.postgres_nsg.id
-                    ),
+                    network_security_group=network.NetworkSecurityGroupArgs(id=self.postgres_nsg.id),
                     delegations=[
                         network.DelegationArgs(
                             name="postgres",
@@ -101,13 +91,7 @@ class Network(pulumi.ComponentResource):
             opts=child,
         )
         self.vnet_id = self.vnet.id
-        self.aks_subnet_id = self.vnet.id.apply(
-            lambda vnet_id: f"{vnet_id}/subnets/snet-aks"
-        )
-        self.postgres_subnet_id = self.vnet.id.apply(
-            lambda vnet_id: f"{vnet_id}/subnets/snet-postgres"
-        )
+        self.aks_subnet_id = self.vnet.id.apply(lambda vnet_id: f"{vnet_id}/subnets/snet-aks")
+        self.postgres_subnet_id = self.vnet.id.apply(lambda vnet_id: f"{vnet_id}/subnets/snet-postgres")
         self.postgres_prefix = prefixes["postgres"]
-        self.register_outputs(
-            {"vnet_id": self.vnet_id, "postgres_prefix": self.postgres_prefix}
-        )
+        self.register_outputs({"vnet_id": self.vnet_id, "postgres_prefix": self.postgres_prefix})

@@ -35,9 +35,7 @@ class PostgresServerArgs:
 
     def __post_init__(self) -> None:
         """Refuse sizes over the non-prod caps even when called without a validated config."""
-        problems = guardrails.postgres_problems(
-            self.sku_name, self.storage_gb, self.version
-        )
+        problems = guardrails.postgres_problems(self.sku_name, self.storage_gb, self.version)
         if problems:
             raise ValueError("; ".join(problems))
 
@@ -80,15 +78,9 @@ class PostgresServer(pulumi.ComponentResource):
             resource_group_name=args.resource_group_name,
             location=args.location,
             version=args.version,
-            sku=dbforpostgresql.SkuArgs(
-                name=args.sku_name, tier=guardrails.POSTGRES_SKU_TIER
-            ),
-            storage=dbforpostgresql.StorageArgs(
-                storage_size_gb=args.storage_gb, auto_grow="Disabled"
-            ),
-            backup=dbforpostgresql.BackupArgs(
-                backup_retention_days=7, geo_redundant_backup="Disabled"
-            ),
+            sku=dbforpostgresql.SkuArgs(name=args.sku_name, tier=guardrails.POSTGRES_SKU_TIER),
+            storage=dbforpostgresql.StorageArgs(storage_size_gb=args.storage_gb, auto_grow="Disabled"),
+            backup=dbforpostgresql.BackupArgs(backup_retention_days=7, geo_redundant_backup="Disabled"),
             high_availability=dbforpostgresql.HighAvailabilityArgs(mode="Disabled"),
             network=dbforpostgresql.NetworkArgs(
                 public_network_access="Disabled",
@@ -98,7 +90,7 @@ class PostgresServer(pulumi.ComponentResource):
             # Entra ID only: no password exists, so none can leak into state or config.
             auth_config=dbforpostgresql.AuthConfigArgs(
                 active_directory_auth="Enabled",
-                password_auth="Disabled",
+                password_auth="Disabled",  # noqa: S106 - switches password sign-in off
                 tenant_id=args.tenant_id,
             ),
             tags=args.tags,
@@ -165,10 +157,6 @@ class PostgresDatabase(pulumi.ComponentResource):
         self.register_outputs({"name": self.database_name})
 
 
-def database_url(
-    user: pulumi.Input[str], host: pulumi.Input[str], database: pulumi.Input[str]
-) -> pulumi.Output[str]:
+def database_url(user: pulumi.Input[str], host: pulumi.Input[str], database: pulumi.Input[str]) -> pulumi.Output[str]:
     """A password-less connection URL that insists on a verified TLS connection (Entra token as password)."""
-    return pulumi.Output.format(
-        "postgresql://{0}@{1}:5432/{2}?sslmode=verify-full", user, host, database
-    )
+    return pulumi.Output.format("postgresql://{0}@{1}:5432/{2}?sslmode=verify-full", user, host, database)

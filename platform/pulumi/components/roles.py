@@ -13,26 +13,23 @@ BUILT_IN_ROLES = {
 }
 
 
+def role_definition_id(scope: str, role: str) -> str:
+    """The subscription-qualified ID of a built-in role, for a scope inside that subscription."""
+    parts = scope.split("/")
+    if len(parts) < 3 or parts[1].lower() != "subscriptions":
+        raise ValueError(f"scope {scope!r} is not an Azure resource ID under /subscriptions/<id>")
+    return f"/subscriptions/{parts[2]}/providers/Microsoft.Authorization/roleDefinitions/{BUILT_IN_ROLES[role]}"
+
+
 def assign(
-    name: str,
-    role: str,
-    scope: pulumi.Input[str],
-    principal_id: pulumi.Input[str],
-    subscription_id: pulumi.Input[str],
-    opts: pulumi.ResourceOptions,
+    name: str, role: str, scope: pulumi.Input[str], principal_id: pulumi.Input[str], opts: pulumi.ResourceOptions
 ) -> authorization.RoleAssignment:
     """Grant a service principal (a managed identity) a built-in role on one scope."""
-    role_definition_id = pulumi.Output.concat(
-        "/subscriptions/",
-        subscription_id,
-        "/providers/Microsoft.Authorization/roleDefinitions/",
-        BUILT_IN_ROLES[role],
-    )
     return authorization.RoleAssignment(
         name,
         scope=scope,
         principal_id=principal_id,
         principal_type="ServicePrincipal",
-        role_definition_id=role_definition_id,
+        role_definition_id=pulumi.Output.from_input(scope).apply(lambda s: role_definition_id(s, role)),
         opts=opts,
     )

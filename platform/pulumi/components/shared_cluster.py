@@ -20,15 +20,12 @@ class SharedClusterEnvironmentArgs:
     config: EnvironmentConfig
     core: pulumi.Output[CoreOutputs]
     gemini_api_key: pulumi.Input[str]
-    subscription_id: pulumi.Input[str]
     tenant_id: pulumi.Input[str]
 
     def __post_init__(self) -> None:
         """Refuse a config of the other shape."""
         if self.config.shape != "shared-cluster":
-            raise ValueError(
-                f"SharedClusterEnvironment needs shape shared-cluster, got {self.config.shape!r}"
-            )
+            raise ValueError(f"SharedClusterEnvironment needs shape shared-cluster, got {self.config.shape!r}")
 
 
 class SharedClusterEnvironment(pulumi.ComponentResource):
@@ -92,7 +89,6 @@ class SharedClusterEnvironment(pulumi.ComponentResource):
                     self.secret_names["database-url"]: pulumi.Output.secret(url),
                 },
                 reader_principal_id=self.identity.principal_id,
-                subscription_id=args.subscription_id,
                 tags=tags,
             ),
             opts=child,
@@ -102,9 +98,7 @@ class SharedClusterEnvironment(pulumi.ComponentResource):
             dns.DnsRecordArgs(
                 label=cfg.name,
                 zone_name=core.apply(lambda c: c.dns_zone_name),
-                resource_group_name=core.apply(
-                    lambda c: c.dns_zone_resource_group_name
-                ),
+                resource_group_name=core.apply(lambda c: c.dns_zone_resource_group_name),
                 ipv4_address=core.apply(lambda c: c.ingress_ip),
                 tags=tags,
             ),

@@ -13,9 +13,7 @@ import yaml
 SUBSCRIPTION = "00000000-0000-0000-0000-00000000a001"
 TENANT = "00000000-0000-0000-0000-00000000a002"
 PROJECT = "medqa-environments"
-CA_DATA = base64.b64encode(
-    b"-----BEGIN CERTIFICATE-----\nfake\n-----END CERTIFICATE-----\n"
-).decode()
+CA_DATA = base64.b64encode(b"-----BEGIN CERTIFICATE-----\nfake\n-----END CERTIFICATE-----\n").decode()
 
 # What platform/terraform/environments/dev is expected to output (see components/core.py).
 CORE_OUTPUTS: dict[str, Any] = {
@@ -24,11 +22,13 @@ CORE_OUTPUTS: dict[str, Any] = {
     "postgresql_server_name": "psql-medqa-dev-weu",
     "postgresql_fqdn": "psql-medqa-dev-weu.postgres.database.azure.com",
     "key_vault_name": "kvmedqadevweu",
-    "key_vault_id": f"/subscriptions/{SUBSCRIPTION}/resourceGroups/rg-medqa-dev-weu/providers/Microsoft.KeyVault/vaults/kvmedqadevweu",
+    "key_vault_id": f"/subscriptions/{SUBSCRIPTION}/resourceGroups/rg-medqa-dev-weu"
+    "/providers/Microsoft.KeyVault/vaults/kvmedqadevweu",
     "dns_zone_name": "medqa.example.com",
     "dns_zone_resource_group_name": "rg-medqa-dns",
     "ingress_ip": "20.0.0.10",
-    "container_registry_id": f"/subscriptions/{SUBSCRIPTION}/resourceGroups/rg-medqa-prod-weu/providers/Microsoft.ContainerRegistry/registries/crmedqaprodweu",
+    "container_registry_id": f"/subscriptions/{SUBSCRIPTION}/resourceGroups/rg-medqa-prod-weu"
+    "/providers/Microsoft.ContainerRegistry/registries/crmedqaprodweu",
     "argocd_principal_id": "00000000-0000-0000-0000-00000000a0c0",
     "argocd_client_id": "00000000-0000-0000-0000-00000000a0c1",
 }
@@ -97,16 +97,14 @@ class AzureMocks(pulumi.runtime.Mocks):
         self.resources: list[pulumi.runtime.MockResourceArgs] = []
         self.calls: list[pulumi.runtime.MockCallArgs] = []
 
-    def new_resource(
-        self, args: pulumi.runtime.MockResourceArgs
-    ) -> tuple[str | None, dict[str, Any]]:
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         """Return an ARM-like ID and the state Azure would report."""
         self.resources.append(args)
         state = dict(args.inputs)
         name = state.get(NAME_INPUTS.get(args.typ, ""), args.name)
         state["name"] = name
-        provider = args.typ.split(":")[1]
-        resource_id = f"/subscriptions/{SUBSCRIPTION}/resourceGroups/rg/providers/Microsoft.{provider}/{args.typ.split(':')[2]}/{name}"
+        _, provider, kind = args.typ.split(":")
+        resource_id = f"/subscriptions/{SUBSCRIPTION}/resourceGroups/rg/providers/Microsoft.{provider}/{kind}/{name}"
         if args.typ == "azure-native:managedidentity:UserAssignedIdentity":
             state |= {
                 "clientId": _guid(f"client/{name}"),
@@ -143,16 +141,9 @@ class AzureMocks(pulumi.runtime.Mocks):
             "terraform:state:getLocalReference",
         ):
             return {"outputs": self.core_outputs}
-        if (
-            args.token
-            == "azure-native:containerservice:listManagedClusterUserCredentials"
-        ):
-            server = (
-                f"https://{args.args['resourceName']}-dns.hcp.westeurope.azmk8s.io:443"
-            )
-            return {
-                "kubeconfigs": [{"name": "clusterUser", "value": kubeconfig(server)}]
-            }
+        if args.token == "azure-native:containerservice:listManagedClusterUserCredentials":
+            server = f"https://{args.args['resourceName']}-dns.hcp.westeurope.azmk8s.io:443"
+            return {"kubeconfigs": [{"name": "clusterUser", "value": kubeconfig(server)}]}
         raise NotImplementedError(f"unexpected invoke {args.token}")
 
     def of_type(self, typ: str) -> list[pulumi.runtime.MockResourceArgs]:
@@ -160,16 +151,10 @@ class AzureMocks(pulumi.runtime.Mocks):
         return [r for r in self.resources if r.typ == typ]
 
 
-def use_mocks(
-    stack: str, values: dict[str, Any], core_outputs: dict[str, Any] | None = None
-) -> AzureMocks:
+def use_mocks(stack: str, values: dict[str, Any], core_outputs: dict[str, Any] | None = None) -> AzureMocks:
     """Install fresh mocks for ``stack`` and set its medqa:* config (objects as JSON, the API key secret)."""
     mocks = AzureMocks(core_outputs)
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False)
-    config = {
-        f"medqa:{k}": v if isinstance(v, str) else json.dumps(v)
-        for k, v in values.items()
-        if v is not None
-    }
+    config = {f"medqa:{k}": v if isinstance(v, str) else json.dumps(v) for k, v in values.items() if v is not None}
     pulumi.runtime.set_all_config(config, secret_keys=["medqa:geminiApiKey"])
     return mocks

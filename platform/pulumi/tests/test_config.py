@@ -72,16 +72,12 @@ def test_valid_dedicated_config_with_sizes() -> None:
     )
 
 
-@pytest.mark.parametrize(
-    "path", sorted(EXAMPLES.glob("Pulumi.*.yaml")), ids=lambda p: p.name
-)
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("Pulumi.*.yaml")), ids=lambda p: p.name)
 def test_example_stack_files_are_valid(path: Path) -> None:
     """The committed examples pass validation (on a day before their expiry)."""
     values = yaml.safe_load(path.read_text())["config"]
     name = path.name.removeprefix("Pulumi.").removesuffix(".yaml")
-    cfg = config.parse(
-        name, {k.removeprefix("medqa:"): v for k, v in values.items()}, TODAY
-    )
+    cfg = config.parse(name, {k.removeprefix("medqa:"): v for k, v in values.items()}, TODAY)
     assert cfg.name == name
 
 
@@ -193,9 +189,7 @@ def test_example_stack_files_are_valid(path: Path) -> None:
         ),
     ],
 )
-def test_invalid_configs_are_refused_with_the_reason(
-    name: str, values: dict[str, Any], message: str
-) -> None:
+def test_invalid_configs_are_refused_with_the_reason(name: str, values: dict[str, Any], message: str) -> None:
     """Each broken rule is named in the error, so the fix is obvious."""
     with pytest.raises(config.ConfigError) as error:
         config.parse(name, values, TODAY)
@@ -208,9 +202,7 @@ def test_every_problem_is_reported_at_once() -> None:
     with pytest.raises(config.ConfigError) as error:
         config.parse(
             "perf",
-            dedicated(
-                owner=None, cluster={"nodeCount": 9, "maxNodeCount": 9}, expiresOn=None
-            ),
+            dedicated(owner=None, cluster={"nodeCount": 9, "maxNodeCount": 9}, expiresOn=None),
             TODAY,
         )
     message = str(error.value)

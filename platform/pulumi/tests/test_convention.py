@@ -8,9 +8,7 @@ from pathlib import Path
 import convention
 import pytest
 
-CONVENTION = json.loads(
-    (Path(__file__).resolve().parents[2] / "conventions.json").read_text()
-)
+CONVENTION = json.loads((Path(__file__).resolve().parents[2] / "conventions.json").read_text())
 
 
 def terraform_name(kind: str, environment: str, location: str) -> str:
@@ -22,9 +20,7 @@ def terraform_name(kind: str, environment: str, location: str) -> str:
         "region": CONVENTION["regions"][location],
     }
     if kind in CONVENTION["compact_kinds"]:
-        return CONVENTION["compact_name_pattern"].format(**values)[
-            : CONVENTION["max_length"].get(kind, 63)
-        ]
+        return CONVENTION["compact_name_pattern"].format(**values)[: CONVENTION["max_length"].get(kind, 63)]
     return CONVENTION["name_pattern"].format(**values)
 
 
@@ -33,13 +29,9 @@ def terraform_name(kind: str, environment: str, location: str) -> str:
     ("environment", "location"),
     [("perf", "westeurope"), ("dr", "northeurope"), ("preview", "eastus2")],
 )
-def test_names_without_instance_equal_terraform(
-    kind: str, environment: str, location: str
-) -> None:
+def test_names_without_instance_equal_terraform(kind: str, environment: str, location: str) -> None:
     """An environment named after its kind gets exactly Terraform's names."""
-    assert convention.Naming(environment, location).name(kind) == terraform_name(
-        kind, environment, location
-    )
+    assert convention.Naming(environment, location).name(kind) == terraform_name(kind, environment, location)
 
 
 def test_known_names_spelled_out() -> None:
@@ -55,17 +47,12 @@ def test_instance_is_appended_after_the_convention_name() -> None:
     naming = convention.Naming("preview", "westeurope", "pr-123")
     assert naming.name("user_assigned_identity") == "id-medqa-preview-weu-pr-123"
     assert naming.name("key_vault") == "kvmedqapreviewweupr123"
-    assert (
-        naming.name("resource_group")
-        == terraform_name("resource_group", "preview", "westeurope") + "-pr-123"
-    )
+    assert naming.name("resource_group") == terraform_name("resource_group", "preview", "westeurope") + "-pr-123"
 
 
 def test_compact_name_too_long_is_refused_not_truncated() -> None:
     """Truncating would cut the instance, so two environments could share one vault name."""
-    with pytest.raises(
-        convention.ConventionError, match="more than the 24 Azure allows"
-    ):
+    with pytest.raises(convention.ConventionError, match="more than the 24 Azure allows"):
         convention.Naming("preview", "eastus2", "pr-12345").name("key_vault")
 
 
@@ -91,12 +78,8 @@ def test_unknown_kind_is_refused() -> None:
 
 def test_tags_carry_every_required_key_for_short_lived_environments() -> None:
     """Required tags plus expires_on; managed_by says pulumi; fixed values come from the convention."""
-    tags = convention.tags(
-        "preview", "team-medqa", "cc-1", "2026-12-01", extra={"x": "y"}
-    )
-    assert set(CONVENTION["required_tags"]) | set(
-        CONVENTION["short_lived_required_tags"]
-    ) <= set(tags)
+    tags = convention.tags("preview", "team-medqa", "cc-1", "2026-12-01", extra={"x": "y"})
+    assert set(CONVENTION["required_tags"]) | set(CONVENTION["short_lived_required_tags"]) <= set(tags)
     assert tags == {
         "x": "y",
         "workload": CONVENTION["tag_values"]["workload"],
@@ -107,9 +90,7 @@ def test_tags_carry_every_required_key_for_short_lived_environments() -> None:
         "repository": CONVENTION["tag_values"]["repository"],
         "expires_on": "2026-12-01",
     }
-    assert convention.required_tag_keys("preview") == CONVENTION["required_tags"] + [
-        "expires_on"
-    ]
+    assert convention.required_tag_keys("preview") == CONVENTION["required_tags"] + ["expires_on"]
     assert convention.required_tag_keys("prod") == CONVENTION["required_tags"]
 
 
@@ -134,9 +115,7 @@ def test_extra_tags_cannot_override_required_ones() -> None:
         ("o", "", "2026-12-01", "must not be empty"),
     ],
 )
-def test_incomplete_tags_are_refused(
-    owner: str, cost_center: str, expires_on: str | None, message: str
-) -> None:
+def test_incomplete_tags_are_refused(owner: str, cost_center: str, expires_on: str | None, message: str) -> None:
     """A short-lived environment without expiry, owner or cost centre is refused."""
     with pytest.raises(convention.ConventionError, match=message):
         convention.tags("preview", owner, cost_center, expires_on)

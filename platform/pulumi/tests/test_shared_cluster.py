@@ -31,9 +31,7 @@ VALUES: dict[str, Any] = {
 PROJECT = Path(__file__).resolve().parents[1]
 
 
-def setup(
-    values: dict[str, Any] | None = None, core: dict[str, Any] | None = None
-) -> tuple[AzureMocks, Any]:
+def setup(values: dict[str, Any] | None = None, core: dict[str, Any] | None = None) -> tuple[AzureMocks, Any]:
     """Install mocks for stack pr-123, then import the program (mocks first, as Pulumi requires)."""
     mocks = use_mocks("pr-123", VALUES if values is None else values, core)
     import config
@@ -83,9 +81,7 @@ def test_creates_only_its_own_resources_next_to_the_core() -> None:
 
 
 @pulumi.runtime.test
-def test_identity_federates_the_namespace_service_account_with_the_core_cluster() -> (
-    pulumi.Output[Any]
-):
+def test_identity_federates_the_namespace_service_account_with_the_core_cluster() -> pulumi.Output[Any]:
     """The federated credential trusts medqa-pr-123/medqa tokens from the dev cluster's issuer only."""
     _, build = setup()
     env = build()
@@ -123,9 +119,7 @@ def test_database_lives_on_the_core_server() -> pulumi.Output[Any]:
 
 
 @pulumi.runtime.test
-def test_secrets_are_prefixed_secret_and_readable_by_its_identity_only() -> (
-    pulumi.Output[Any]
-):
+def test_secrets_are_prefixed_secret_and_readable_by_its_identity_only() -> pulumi.Output[Any]:
     """Secrets in the core vault carry the environment's prefix; each grants Secrets User on itself alone."""
     mocks, build = setup()
     env = build()
@@ -134,10 +128,7 @@ def test_secrets_are_prefixed_secret_and_readable_by_its_identity_only() -> (
 
     def check(values: list[Any]) -> None:
         gemini_name, url_name, principal = values
-        secrets = {
-            r.inputs["secretName"]: r.inputs
-            for r in mocks.of_type("azure-native:keyvault:Secret")
-        }
+        secrets = {r.inputs["secretName"]: r.inputs for r in mocks.of_type("azure-native:keyvault:Secret")}
         assert (gemini_name, url_name) == (
             "pr-123-gemini-api-key",
             "pr-123-database-url",
@@ -147,12 +138,8 @@ def test_secrets_are_prefixed_secret_and_readable_by_its_identity_only() -> (
             "postgresql://id-medqa-preview-weu-pr-123@"
             f"{CORE_OUTPUTS['postgresql_fqdn']}:5432/medqa_pr_123?sslmode=verify-full"
         )
-        assert {s["vaultName"] for s in secrets.values()} == {
-            CORE_OUTPUTS["key_vault_name"]
-        }
-        assignments = [
-            r.inputs for r in mocks.of_type("azure-native:authorization:RoleAssignment")
-        ]
+        assert {s["vaultName"] for s in secrets.values()} == {CORE_OUTPUTS["key_vault_name"]}
+        assignments = [r.inputs for r in mocks.of_type("azure-native:authorization:RoleAssignment")]
         assert sorted(a["scope"] for a in assignments) == [
             f"{CORE_OUTPUTS['key_vault_id']}/secrets/pr-123-database-url",
             f"{CORE_OUTPUTS['key_vault_id']}/secrets/pr-123-gemini-api-key",
@@ -165,9 +152,7 @@ def test_secrets_are_prefixed_secret_and_readable_by_its_identity_only() -> (
                 "4633458b-17de-408a-b874-0445c86b69e6"
             )
 
-    return pulumi.Output.all(gemini.name, url.name, env.identity.principal_id).apply(
-        check
-    )
+    return pulumi.Output.all(gemini.name, url.name, env.identity.principal_id).apply(check)
 
 
 def test_secret_values_stay_secret() -> None:
@@ -180,9 +165,7 @@ def test_secret_values_stay_secret() -> None:
 
 
 @pulumi.runtime.test
-def test_dns_record_points_the_environment_name_at_the_shared_ingress() -> (
-    pulumi.Output[Any]
-):
+def test_dns_record_points_the_environment_name_at_the_shared_ingress() -> pulumi.Output[Any]:
     """An A record pr-123 in the core zone, to the core ingress address."""
     mocks, build = setup()
     env = build()
@@ -206,18 +189,14 @@ def test_dns_record_points_the_environment_name_at_the_shared_ingress() -> (
         assert ttl == 300
         assert hostname == "pr-123.medqa.example.com"
 
-    return pulumi.Output.all(
-        record.name, record.a_records, record.ttl, env.dns.hostname
-    ).apply(check)
+    return pulumi.Output.all(record.name, record.a_records, record.ttl, env.dns.hostname).apply(check)
 
 
 def test_every_taggable_resource_carries_the_convention_tags() -> None:
     """Resource group, identity, secrets (tags) and the DNS record (metadata) all carry the same tags."""
     mocks, build = setup()
     pulumi.runtime.test(lambda: build().dns.hostname)()
-    tagged = [
-        r for r in mocks.resources if "tags" in r.inputs or "metadata" in r.inputs
-    ]
+    tagged = [r for r in mocks.resources if "tags" in r.inputs or "metadata" in r.inputs]
     assert {r.typ for r in tagged} == {
         "azure-native:resources:ResourceGroup",
         "azure-native:managedidentity:UserAssignedIdentity",
@@ -225,10 +204,7 @@ def test_every_taggable_resource_carries_the_convention_tags() -> None:
         "azure-native:dns:RecordSet",
     }
     for resource in tagged:
-        assert (
-            resource.inputs.get("tags", resource.inputs.get("metadata"))
-            == expected_tags()
-        ), resource.name
+        assert resource.inputs.get("tags", resource.inputs.get("metadata")) == expected_tags(), resource.name
     group = mocks.of_type("azure-native:resources:ResourceGroup")[0].inputs
     assert group["resourceGroupName"] == "rg-medqa-preview-weu-pr-123"
 
@@ -256,9 +232,7 @@ def test_stack_outputs_feed_the_gitops_overlay() -> None:
 
 def test_missing_core_outputs_are_named() -> None:
     """A dev state without the needed outputs fails with the missing names, not a KeyError."""
-    core = {
-        k: v for k, v in CORE_OUTPUTS.items() if k not in ("ingress_ip", "key_vault_id")
-    }
+    core = {k: v for k, v in CORE_OUTPUTS.items() if k not in ("ingress_ip", "key_vault_id")}
     _, build = setup(core=core)
     with pytest.raises(
         Exception,
@@ -283,9 +257,7 @@ def test_invalid_stack_config_creates_nothing() -> None:
     import config
 
     mocks, build = setup({**VALUES, "expiresOn": None})
-    with pytest.raises(
-        config.ConfigError, match="expiresOn is required for a preview environment"
-    ):
+    with pytest.raises(config.ConfigError, match="expiresOn is required for a preview environment"):
         build()
     assert mocks.resources == []
 
@@ -299,14 +271,12 @@ def test_main_module_builds_the_stack() -> None:
 
 def test_local_core_state_is_read_from_its_path() -> None:
     """The local backend reads a state file (for a `terraform state pull` copy)."""
-    mocks, build = setup(
-        {**VALUES, "core": {"backend": "local", "path": "/tmp/dev.tfstate"}}
-    )
+    mocks, build = setup({**VALUES, "core": {"backend": "local", "path": "state/dev.tfstate"}})
     pulumi.runtime.test(lambda: build().dns.hostname)()
     call = next(c for c in mocks.calls if c.token.startswith("terraform:"))
     assert (call.token, call.args["path"]) == (
         "terraform:state:getLocalReference",
-        "/tmp/dev.tfstate",
+        "state/dev.tfstate",
     )
 
 
