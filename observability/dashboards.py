@@ -118,7 +118,7 @@ def query_variable(name: str, label: str, query: str) -> dict[str, Any]:
         "label": label,
         "type": "query",
         "datasource": DS,
-        "query": {"query": query, "refId": f"{name}-values"},
+        "query": {"query": query, "refId": "StandardVariableQuery"},
         "definition": query,
         "refresh": 2,
         "sort": 1,
