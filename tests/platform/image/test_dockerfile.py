@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -116,21 +117,14 @@ def test_hadolint_fails_a_bad_dockerfile(tmp_path: Path) -> None:
 
 def test_checkov_dockerfile_passes_with_only_justified_skips() -> None:
     """checkov's Dockerfile checks pass; every inline skip carries a reason."""
+    wrapper = REPO / "scripts" / "checkov.sh"  # the toolchain's offline wrapper, when present
+    command = ["bash", str(wrapper)] if wrapper.exists() else [venv_tool("checkov"), "--skip-download"]
     done = subprocess.run(
-        [
-            venv_tool("checkov"),
-            "-f",
-            str(DOCKERFILE),
-            "--framework",
-            "dockerfile",
-            "--skip-download",
-            "--compact",
-            "-o",
-            "json",
-        ],
+        [*command, "-f", str(DOCKERFILE), "--framework", "dockerfile", "--compact", "-o", "json"],
         capture_output=True,
         text=True,
         check=False,
+        env={**os.environ, "BC_SKIP_MAPPING": "TRUE", "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true"},
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     summary = json.loads(done.stdout)["summary"]
