@@ -32,9 +32,7 @@ def module_dir(module: str, version: str) -> Path:
     )
     info = json.loads(done.stdout or "{}")
     if done.returncode != 0 or "Dir" not in info:
-        raise SystemExit(
-            f"{module}@{version}: {info.get('Error', done.stderr.strip())}"
-        )
+        raise SystemExit(f"{module}@{version}: {info.get('Error', done.stderr.strip())}")
     return Path(info["Dir"])
 
 
@@ -79,9 +77,7 @@ def from_manifest(manifest: Path, out: Path) -> list[Path]:
         root = module_dir(source["module"], source["version"])
         for relative in source["files"]:
             if not (root / relative).is_file():
-                raise SystemExit(
-                    f"{source['module']}@{source['version']}: no file {relative}"
-                )
+                raise SystemExit(f"{source['module']}@{source['version']}: no file {relative}")
             paths.append(root / relative)
     return convert_files(paths, out)
 
@@ -95,9 +91,7 @@ def main(argv: list[str]) -> int:
     else:
         print(__doc__, file=sys.stderr)
         return 2
-    print(
-        f"{len(written)} schemas written to {argv[-1] if argv[0] != '--files' else argv[1]}"
-    )
+    print(f"{len(written)} schemas written to {argv[-1] if argv[0] != '--files' else argv[1]}")
     return 0
 
 

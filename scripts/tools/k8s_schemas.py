@@ -39,9 +39,7 @@ class Inliner:
             return node
         if isinstance(node.get("$ref"), str):
             name = node["$ref"].removeprefix(REF)
-            siblings = {
-                k: v for k, v in node.items() if k not in ("$ref", "description")
-            }
+            siblings = {k: v for k, v in node.items() if k not in ("$ref", "description")}
             if name == QUANTITY:
                 return {**QUANTITY_SCHEMA, **siblings}
             if name in stack:
@@ -52,7 +50,7 @@ class Inliner:
 
 def file_name(group: str, version: str, kind: str) -> str:
     """Name a schema the way kubeconform's {{.ResourceKind}}{{.KindSuffix}} does."""
-    suffix = f"-{group.split('.')[0].lower()}-{version}" if group else f"-{version}"
+    suffix = f"-{group.split('.', maxsplit=1)[0].lower()}-{version}" if group else f"-{version}"
     return f"{kind.lower()}{suffix}.json"
 
 
@@ -84,10 +82,7 @@ def main(argv: list[str]) -> int:
         with Path(argv[0]).open("rb") as handle:
             pinned = tomllib.load(handle)["tools"]["k8s-schemas"]
         out = Path(argv[1])
-        spec = (
-            module_dir(pinned["source"], pinned["module_version"])
-            / "api/openapi-spec/swagger.json"
-        )
+        spec = module_dir(pinned["source"], pinned["module_version"]) / "api/openapi-spec/swagger.json"
     else:
         print(__doc__, file=sys.stderr)
         return 2

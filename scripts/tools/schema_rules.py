@@ -26,9 +26,7 @@ EMBEDDED_FIELDS: Schema = {
 }
 
 
-def strict(
-    node: Schema, nullable_fields: bool = False, structural: bool = True
-) -> Schema:
+def strict(node: Schema, nullable_fields: bool = False, structural: bool = True) -> Schema:
     """Return a strict copy of one schema node.
 
     nullable_fields lets every property also be null (Kubernetes serialises unset fields that
@@ -42,31 +40,20 @@ def strict(
         if key in DROPPED or key == "nullable" or key.startswith("x-kubernetes-"):
             continue
         if key == "properties":
-            out[key] = {
-                name: _property(child, nullable_fields, structural)
-                for name, child in value.items()
-            }
-        elif (
-            key == "items"
-            and isinstance(value, dict)
-            or key == "additionalProperties"
-            and isinstance(value, dict)
+            out[key] = {name: _property(child, nullable_fields, structural) for name, child in value.items()}
+        elif (key == "items" and isinstance(value, dict)) or (
+            key == "additionalProperties" and isinstance(value, dict)
         ):
             out[key] = strict(value, nullable_fields, structural)
         elif key in ("allOf", "anyOf", "oneOf"):
-            out[key] = [
-                strict(child, nullable_fields, structural=False) for child in value
-            ]
+            out[key] = [strict(child, nullable_fields, structural=False) for child in value]
         elif key == "not":
             out[key] = strict(value, nullable_fields, structural=False)
         else:
             out[key] = value
     if node.get("x-kubernetes-embedded-resource") and "properties" in out:
         out["properties"] = {**EMBEDDED_FIELDS, **out["properties"]}
-    open_ended = (
-        node.get("x-kubernetes-preserve-unknown-fields")
-        or "additionalProperties" in node
-    )
+    open_ended = node.get("x-kubernetes-preserve-unknown-fields") or "additionalProperties" in node
     if structural and "properties" in out and not open_ended:
         out["additionalProperties"] = False
     return _with_null(out, node.get("nullable", False))

@@ -65,9 +65,7 @@ def _provider_binary(spec: dict[str, Any]) -> Path:
 
 def _schemas_dir(name: str, spec: dict[str, Any]) -> Path:
     """Directory of a generated schema set; its name changes whenever its sources do."""
-    sources = json.dumps(
-        spec.get("sources", spec.get("module_version")), sort_keys=True
-    )
+    sources = json.dumps(spec.get("sources", spec.get("module_version")), sort_keys=True)
     digest = hashlib.sha256(sources.encode()).hexdigest()[:10]
     return cache_home() / name / f"{spec['version']}-{digest}"
 
@@ -114,9 +112,7 @@ def find(name: str, tools: dict[str, dict[str, Any]]) -> Path:
         located = _venv_or_path(name)
         if located:
             return located
-        raise ToolError(
-            f"{name}: not installed: uv sync (it is in a uv dependency group)"
-        )
+        raise ToolError(f"{name}: not installed: uv sync (it is in a uv dependency group)")
     exe = _exe(name, spec)
     if exe.is_file() and os.access(exe, os.X_OK):
         return exe.resolve() if kind == "path" else exe
@@ -134,9 +130,7 @@ def _go_build(name: str, spec: dict[str, Any], target: Path) -> None:
         env = {**os.environ, "GOBIN": scratch, "GOFLAGS": "-mod=mod"}
         command = ["go", "install", "-trimpath", "-ldflags", ldflags]
         command.append(f"{spec['package']}@{spec['module_version']}")
-        done = subprocess.run(
-            command, env=env, capture_output=True, text=True, check=False
-        )
+        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             last = (done.stderr.strip().splitlines() or ["no output"])[-1]
             raise ToolError(f"{name}: go install failed: {last}")
@@ -150,7 +144,7 @@ def _go_build(name: str, spec: dict[str, Any], target: Path) -> None:
 
 def _version_tuple(text: str) -> tuple[int, ...]:
     """Turn '1.11.4' into (1, 11, 4) for comparison."""
-    return tuple(int(part) for part in text.split("-")[0].split(".") if part.isdigit())
+    return tuple(int(part) for part in text.split("-", maxsplit=1)[0].split(".") if part.isdigit())
 
 
 def _terraform_on_path(minimum: str) -> Path | None:
@@ -199,15 +193,11 @@ def _generate(name: str, spec: dict[str, Any], directory: Path) -> None:
         str(MANIFEST),
         str(staging),
     ]
-    done = subprocess.run(
-        command, cwd=REPO, capture_output=True, text=True, check=False
-    )
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
         raise ToolError(f"{name}: schema generation failed: {last}")
-    (staging / ".complete").write_text(
-        time.strftime("%Y-%m-%dT%H:%M:%SZ\n", time.gmtime())
-    )
+    (staging / ".complete").write_text(time.strftime("%Y-%m-%dT%H:%M:%SZ\n", time.gmtime()))
     shutil.rmtree(directory, ignore_errors=True)
     staging.rename(directory)
 
@@ -240,34 +230,36 @@ def install_one(name: str, tools: dict[str, dict[str, Any]], explicit: bool) -> 
     return f"{label}: {how} in {seconds} s -> {find(name, tools)}"
 
 
-def main(argv: list[str]) -> int:
-    """Command line: install [NAME...] | path NAME | list."""
-    if not argv or argv[0] not in ("install", "path", "list"):
-        print("usage: tools.sh install [NAME...] | path NAME | list", file=sys.stderr)
+def _list(tools: dict[str, dict[str, Any]]) -> int:
+    """Print the manifest, one tab-separated line per tool."""
+    for name, spec in tools.items():
+        version = spec.get("version", "-")
+        print(f"{name}\t{version}\t{spec['kind']}\t{spec.get('source', '')}")
+    return 0
+
+
+def _path(tools: dict[str, dict[str, Any]], names: list[str]) -> int:
+    """Print one tool's path, or explain on stderr why there is none."""
+    if len(names) != 1:
+        print("usage: tools.sh path NAME", file=sys.stderr)
         return 2
-    tools = load_manifest()
-    command, names = argv[0], argv[1:]
-    if command == "list":
-        for name, spec in tools.items():
-            version = spec.get("version", "-")
-            print(f"{name}\t{version}\t{spec['kind']}\t{spec.get('source', '')}")
-        return 0
-    if command == "path":
-        if len(names) != 1:
-            print("usage: tools.sh path NAME", file=sys.stderr)
-            return 2
-        try:
-            print(find(names[0], tools))
-        except ToolError as error:
-            print(f"tools.sh: {error}", file=sys.stderr)
-            return 1
-        return 0
+    try:
+        print(find(names[0], tools))
+    except ToolError as error:
+        print(f"tools.sh: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _install(tools: dict[str, dict[str, Any]], names: list[str]) -> int:
+    """Install the named tools (all when none is named), one line each."""
+    if "terraform-providers" in names:  # the mirror: every provider the manifest can build
+        names.remove("terraform-providers")
+        names += [n for n, s in tools.items() if s["kind"] == "provider" and n not in names]
     unknown = [n for n in names if n not in tools]
     if unknown:
-        print(
-            f"tools.sh: unknown tool: {', '.join(unknown)} (see scripts/tools.toml)",
-            file=sys.stderr,
-        )
+        listed = ", ".join(unknown)
+        print(f"tools.sh: unknown tool: {listed} (see scripts/tools.toml)", file=sys.stderr)
         return 2
     failed = 0
     for name in names or list(tools):
@@ -277,6 +269,19 @@ def main(argv: list[str]) -> int:
             print(f"tools.sh: {error}", file=sys.stderr, flush=True)
             failed += 1
     return 1 if failed else 0
+
+
+def main(argv: list[str]) -> int:
+    """Command line: install [NAME...] | path NAME | list."""
+    if not argv or argv[0] not in ("install", "path", "list"):
+        print("usage: tools.sh install [NAME...] | path NAME | list", file=sys.stderr)
+        return 2
+    tools = load_manifest()
+    if argv[0] == "list":
+        return _list(tools)
+    if argv[0] == "path":
+        return _path(tools, argv[1:])
+    return _install(tools, argv[1:])
 
 
 if __name__ == "__main__":
