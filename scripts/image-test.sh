@@ -4,8 +4,9 @@
 #   scripts/image-test.sh base    make (or reuse) the local python base image from a cached debootstrap rootfs
 #   scripts/image-test.sh build   base + build the MedQA image from ./Dockerfile with PYTHON_IMAGE=<local base>
 #   scripts/image-test.sh smoke   run the built image as its own (non-root) user and GET /healthz -> 200
+#   scripts/image-test.sh readonly  the same with a read-only root filesystem and a tmpfs /tmp, as in Kubernetes
 #   scripts/image-test.sh size    print the built image size in bytes
-#   scripts/image-test.sh all     build, smoke, size (the default)
+#   scripts/image-test.sh all     build, smoke, readonly, size (the default)
 #
 # No registry is reachable here, so the base is a Debian root filesystem made by debootstrap, cached as a
 # tarball under ${MEDQA_TOOLS_HOME:-$HOME/.cache/medqa-tools}/image-base and imported into buildah's local
@@ -110,6 +111,56 @@ smoke() {
   echo "healthz: 200"
 }
 
+in_readonly_root() { # in_readonly_root ROOTFS USERSPEC VAR=VALUE... COMMAND...: run inside the read-only rootfs
+  # A private mount namespace (all mounts vanish with it), the rootfs bind-mounted read-only, tmpfs on /tmp
+  # (the Deployment's emptyDir) and a minimal /dev, then chroot with exactly the given environment.
+  unshare --mount --propagation private -- sh -eu -c '
+    root=$1 userspec=$2; shift 2
+    mount --bind "$root" "$root"
+    mount -o remount,bind,ro "$root"
+    mount -t tmpfs -o size=64m,mode=1777 tmpfs "$root/tmp"
+    mount -t tmpfs -o size=1m,mode=755 tmpfs "$root/dev"
+    for node in null zero urandom random; do touch "$root/dev/$node"; mount --bind "/dev/$node" "$root/dev/$node"; done
+    mount -t proc proc "$root/proc"
+    exec chroot --userspec="$userspec" "$root" /usr/bin/env -i "$@"
+  ' sh "$@"
+}
+
+readonly_smoke() {
+  # buildah run cannot make the root read-only, so this runs the image's rootfs by hand, as Kubernetes
+  # would with readOnlyRootFilesystem: true and an emptyDir on /tmp.
+  need buildah curl unshare chroot setsid
+  buildah inspect --type image "$IMAGE" >/dev/null 2>&1 || die "image ${IMAGE} not built: run '$0 build'"
+  local ctr mnt user pid code="" env=() out
+  ctr="$(buildah from --pull=never "$IMAGE")"
+  # shellcheck disable=SC2064
+  trap "buildah umount '$ctr' >/dev/null 2>&1; buildah rm '$ctr' >/dev/null 2>&1 || true" EXIT
+  mnt="$(buildah mount "$ctr")"
+  user="$(buildah inspect --type image --format '{{.OCIv1.Config.User}}' "$IMAGE")"
+  [[ "$user" =~ ^[0-9]+(:[0-9]+)?$ ]] || die "image USER '${user}' is not numeric"
+  mapfile -t env < <(buildah inspect --type image --format '{{range .OCIv1.Config.Env}}{{println .}}{{end}}' "$IMAGE" | grep -v '^$')
+  # Control: even root cannot write to this root filesystem, so what follows proves what it claims.
+  if out="$(in_readonly_root "$mnt" 0:0 PATH=/usr/bin:/bin touch /rofs-probe 2>&1)"; then
+    die "the root filesystem is writable: the read-only check would prove nothing"
+  fi
+  [[ "$out" == *"Read-only file system"* ]] || die "unexpected control failure: ${out}"
+  setsid bash -c "$(declare -f in_readonly_root); in_readonly_root \"\$@\"" _ "$mnt" "${user%%:*}:${user##*:}" "${env[@]}" \
+    MEDQA_HOST=127.0.0.1 "MEDQA_PORT=${PORT}" MEDQA_ENV=dev \
+    "MEDQA_DATABASE_URL=${MEDQA_IMAGE_TEST_DB_URL:-sqlite:////tmp/medqa.sqlite}" \
+    timeout --foreground --signal=TERM 120 medqa serve >"${CACHE}/readonly.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 60); do
+    code="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${PORT}/healthz" || true)"
+    [[ "$code" == "200" ]] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 1
+  done
+  kill -TERM -- "-${pid}" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  [[ "$code" == "200" ]] || { tail -30 "${CACHE}/readonly.log" >&2; die "read-only root: GET /healthz gave '${code}', expected 200"; }
+  echo "readonly healthz: 200"
+}
+
 main() {
   [[ "$(id -u)" == 0 ]] || die "run as root (debootstrap and buildah chroot isolation need it)"
   mkdir -p "$CACHE"
@@ -117,9 +168,10 @@ main() {
     base) base ;;
     build) build ;;
     smoke) smoke ;;
+    readonly) readonly_smoke ;;
     size) size ;;
-    all) build && smoke && size ;;
-    *) log "usage: $0 [base|build|smoke|size|all]"; exit 2 ;;
+    all) build && (smoke) && (readonly_smoke) && size ;;
+    *) log "usage: $0 [base|build|smoke|readonly|size|all]"; exit 2 ;;
   esac
 }
 

@@ -7,6 +7,7 @@ import re
 import shutil
 import socket
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -49,11 +50,12 @@ def run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.slow
 def test_image_builds_and_serves_as_non_root(image_tools: None) -> None:
-    """build + smoke + size: uid 10001, GET /healthz -> 200 in demo mode with SQLite under /tmp."""
+    """build + smoke + readonly + size: uid 10001, GET /healthz -> 200 (demo mode, SQLite under /tmp)."""
     done = run("all", MEDQA_IMAGE_TEST_PORT=str(free_port()))
     assert done.returncode == 0, done.stdout + done.stderr[-4000:]
     assert "uid: 10001" in done.stdout
     assert "healthz: 200" in done.stdout
+    assert "readonly healthz: 200" in done.stdout  # also serves with a read-only root and tmpfs /tmp
     size = re.search(r"^size: (.+)$", done.stdout, re.M)
     assert size, done.stdout
     print(f"image size: {size.group(1)}")  # shown with -s / in -rA reports
@@ -80,6 +82,37 @@ def test_smoke_fails_when_nothing_answers(image_tools: None) -> None:
     )
     assert done.returncode == 1
     assert "GET /healthz gave '000', expected 200" in done.stderr
+
+
+@pytest.fixture(scope="module")
+def numeric_user_base(image_tools: None) -> Iterator[str]:
+    """The bare base image with USER 10001 set and no `medqa` in it."""
+    assert run("base").returncode == 0
+    name = "localhost/medqa-image-test-bare:10001"
+    script = (
+        "c=$(buildah from --pull=never localhost/medqa-python-base:bookworm)"
+        f" && buildah config --user 10001:10001 $c && buildah commit --quiet --rm $c {name}"
+    )
+    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    yield name
+    subprocess.run(["buildah", "rmi", name], capture_output=True, check=False)
+
+
+@pytest.mark.slow
+def test_readonly_refuses_a_non_numeric_user(image_tools: None) -> None:
+    """An image without a numeric USER cannot be matched to runAsUser: the read-only run refuses it."""
+    assert run("base").returncode == 0
+    done = run("readonly", MEDQA_IMAGE="localhost/medqa-python-base:bookworm")
+    assert done.returncode == 1 and "is not numeric" in done.stderr
+
+
+@pytest.mark.slow
+def test_readonly_fails_when_nothing_answers(numeric_user_base: str) -> None:
+    """With a read-only root proven (the control write fails) but no service inside, the run fails."""
+    done = run("readonly", MEDQA_IMAGE=numeric_user_base, MEDQA_IMAGE_TEST_PORT=str(free_port()))
+    assert done.returncode == 1
+    assert "read-only root: GET /healthz gave '000', expected 200" in done.stderr
 
 
 def test_smoke_needs_a_built_image(image_tools: None) -> None:
