@@ -40,12 +40,14 @@ RUN --mount=type=cache,target=/root/.cache/uv --mount=type=secret,id=ca_bundle \
 FROM ${PYTHON_IMAGE} AS runtime
 ARG VERSION=0.1.0
 ARG REVISION=unknown
+# The repository's URL (conventions.json names it medqa-platform; the GitHub owner is set by the release build).
+ARG SOURCE_URL=https://github.com/medqa/medqa-platform
 LABEL org.opencontainers.image.title="medqa" \
       org.opencontainers.image.description="MedQA: medical question answering (Litestar, Piccolo, Gemini)" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.licenses="Apache-2.0" \
-      org.opencontainers.image.source="https://github.com/medqa/medqa-platform" \
+      org.opencontainers.image.source="${SOURCE_URL}" \
       org.opencontainers.image.vendor="MedQA"
 # A fixed, high UID/GID: Kubernetes runAsUser uses the same numbers, and they collide with no host user.
 RUN groupadd --gid 10001 medqa \
