@@ -29,6 +29,8 @@ from components import guardrails  # noqa: E402
 import gitops  # noqa: E402
 
 GEMINI_KEY_VARIABLE = "MEDQA_GEMINI_API_KEY"
+# An HCP Terraform API token for reading the dev state; stored as the secret medqa:coreToken.
+CORE_TOKEN_VARIABLE = "MEDQA_CORE_TOKEN"  # noqa: S105 - the variable's name, not a token
 # Environment kinds guessed from the name when --environment is not given.
 KIND_BY_PREFIX = (("pr-", "preview"), ("preview", "preview"), ("perf", "perf"), ("dr", "dr"))
 
@@ -134,7 +136,10 @@ def create(args: argparse.Namespace, runner: Runner, gitops_root: Path, today: d
     gemini_key = os.environ.get(GEMINI_KEY_VARIABLE, "")
     if not gemini_key.strip():
         raise UsageError(f"{GEMINI_KEY_VARIABLE} is not set: the environment's Gemini API key goes into its Key Vault")
-    outputs = runner.up(args.name, values, {"geminiApiKey": gemini_key})
+    secrets = {"geminiApiKey": gemini_key}
+    if os.environ.get(CORE_TOKEN_VARIABLE):
+        secrets["coreToken"] = os.environ[CORE_TOKEN_VARIABLE]
+    outputs = runner.up(args.name, values, secrets)
     return gitops.write(gitops_root, outputs, values["expiresOn"])
 
 

@@ -69,7 +69,10 @@ def gitops_root(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def run(gitops_root: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., tuple[int, ProgramRunner]]:
-    """Run envctl against the throwaway tree with a Gemini key in the environment."""
+    """Run envctl against the throwaway tree with a Gemini key and no other MEDQA_* defaults in the environment."""
+    for variable in ("MEDQA_OWNER", "MEDQA_COST_CENTER", "MEDQA_CORE_ORGANIZATION", "MEDQA_CORE_WORKSPACE"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.delenv(envctl.CORE_TOKEN_VARIABLE, raising=False)
     monkeypatch.setenv(envctl.GEMINI_KEY_VARIABLE, "test-gemini-key")
 
     def invoke(argv: list[str], runner: ProgramRunner | None = None) -> tuple[int, ProgramRunner]:
@@ -171,6 +174,14 @@ def test_missing_gemini_key_stops_before_pulumi_runs(
     assert status == 2
     assert "MEDQA_GEMINI_API_KEY is not set" in capsys.readouterr().err
     assert runner.ups == []
+
+
+def test_core_token_travels_as_a_secret(run: Callable[..., Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """An HCP Terraform token from the environment becomes the secret medqa:coreToken."""
+    monkeypatch.setenv(envctl.CORE_TOKEN_VARIABLE, "hcp-token")
+    status, runner = run(SHARED)
+    assert status == 0
+    assert runner.ups[0][2] == {"geminiApiKey": "test-gemini-key", "coreToken": "hcp-token"}
 
 
 def test_unknown_shape_is_refused_by_the_parser(run: Callable[..., Any]) -> None:
