@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Renders every Kustomize overlay and validates it the way a cluster would (issue #6).
 #
-#   scripts/gitops-validate.sh [OVERLAY_DIR...]             render + every check + the pytest policy tests
+#   scripts/gitops-validate.sh                                 every overlay: render + every check + policy tests
 #   scripts/gitops-validate.sh check OUT_DIR [OVERLAY_DIR...]  render into OUT_DIR + every tool check
 #   scripts/gitops-validate.sh render OUT_DIR [OVERLAY_DIR...] render into OUT_DIR only (<overlay>.yaml)
 #
@@ -125,14 +125,18 @@ case "${1:-}" in
   -h | --help)
     sed -n '2,12p' "$0"
     ;;
-  *)
+  "")
     out="$(mktemp -d)"
     trap 'rm -rf "$out"' EXIT
-    check "$out" "$@"
+    check "$out"
     # The policy tests read the very files just checked.
     step "policy tests (tests/platform/gitops)" \
       env MEDQA_GITOPS_RENDERED="$out" uv run --frozen pytest -q -p no:cacheprovider \
       "${REPO}/tests/platform/gitops/test_policy.py"
     finish
+    ;;
+  *)
+    say "usage: $0 [render|check OUT_DIR [OVERLAY_DIR...]]  (no argument: every overlay, every check)"
+    exit 2
     ;;
 esac

@@ -105,7 +105,16 @@ def test_directory_without_kustomization_fails(tmp_path: Path) -> None:
 
 
 def test_usage_errors() -> None:
-    """`render`/`check` without an output directory are usage errors (exit 2)."""
-    for command in ("render", "check"):
-        done = validate(command)
+    """`render`/`check` without an output directory, or an unknown command, are usage errors (exit 2)."""
+    for args in (["render"], ["check"], ["validate-all"]):
+        done = validate(*args)
         assert done.returncode == 2 and "usage:" in done.stdout
+
+
+@pytest.mark.slow
+def test_default_mode_runs_every_check_and_the_policies(tools: None) -> None:
+    """What `task gitops:validate` and CI run: all overlays, every tool, then the policy tests on the same files."""
+    done = validate()
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "PASS policy tests (tests/platform/gitops)" in done.stdout
+    assert "gitops-validate: all checks passed" in done.stdout
