@@ -4,26 +4,36 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import ExitStack, asynccontextmanager
+from typing import Any
 
-from litestar import Litestar
+from litestar import Litestar, Request
+from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 
 from app import __version__
-from app.db import close_engine, make_engine, open_engine
+from app.access.auth import ApiKeyMiddleware, client_identity
+from app.access.controller import AuditController
+from app.access.keys import KeyVerifier
+from app.db import bind_tables, close_engine, make_engine, open_engine
 from app.errors import MedQAError
 from app.llm.factory import build_model, running_fake
 from app.migrate import migrate
 from app.problems import handle_http_exception, handle_medqa_error, handle_unexpected
 from app.questions.controller import AskController, RecordsController
 from app.questions.service import QuestionService
-from app.questions.tables import QARecord
 from app.settings import Settings
 from app.system.health import SystemController
 from app.system.metrics import Metrics
 from app.system.middleware import ASGIApp, observe
+
+
+def _is_question(request: Request[Any, Any, Any]) -> bool:
+    return request.url.path.startswith("/ask")
 
 
 def provide_questions(state: State) -> QuestionService:
@@ -39,14 +49,13 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
     with ExitStack() as stack:
         demo_url = stack.enter_context(running_fake()) if settings.demo_mode and not settings.gemini_base_url else None
         engine = make_engine(settings.database_url)
-        QARecord._meta.db = engine
+        bind_tables(engine)
         await open_engine(engine)
         if settings.env in ("dev", "test") and settings.auto_migrate:
             await migrate(engine)
         model = build_model(settings, demo_url)
-        app.state.update(
-            engine=engine, model=model, questions=QuestionService(model, app.state.metrics, settings.db_timeout_s)
-        )
+        questions = QuestionService(model, app.state.metrics, settings.db_timeout_s, settings.locale)
+        app.state.update(engine=engine, model=model, questions=questions, key_verifier=KeyVerifier())
         try:
             yield
         finally:
@@ -57,8 +66,20 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
 def create_app(settings: Settings, metrics: Metrics | None = None) -> ASGIApp:
     """Build the ASGI application for `settings`, wrapped in the request-observing middleware."""
     metrics = metrics or Metrics()
+    rate_limit = RateLimitConfig(
+        rate_limit=settings.rate_limit,  # type: ignore[arg-type]  # validated in Settings
+        identifier_for_request=client_identity(settings.trusted_proxies),
+        check_throttle_handler=_is_question,  # the limit counts questions, not probes or reads
+    )
+    cors = CORSConfig(allow_origins=list(settings.cors_origins), allow_headers=["Authorization", "Content-Type"])
     app = Litestar(
-        route_handlers=[AskController, RecordsController, SystemController],
+        route_handlers=[AskController, RecordsController, AuditController, SystemController],
+        # Authentication first, so the rate limiter can count per API key.
+        middleware=[
+            DefineMiddleware(ApiKeyMiddleware, exclude=["/healthz", "/readyz", "/metrics", "/schema"]),
+            rate_limit.middleware,
+        ],
+        cors_config=cors if settings.cors_origins else None,
         lifespan=[lifespan],
         state=State({"settings": settings, "metrics": metrics}),
         dependencies={"questions": Provide(provide_questions, sync_to_thread=False)},

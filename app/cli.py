@@ -1,4 +1,4 @@
-"""The `medqa` command: serve, migrate, ask, fake-gemini, version."""
+"""The `medqa` command: serve, migrate, ask, purge, apikey, fake-gemini, version."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ import json
 import sys
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
 from app import __version__
 from app.settings import ConfigError, Settings
+
+T = TypeVar("T")
 
 
 class CommandError(Exception):
@@ -47,29 +50,82 @@ def cmd_serve(_: argparse.Namespace) -> None:
     )
 
 
-def cmd_migrate(_: argparse.Namespace) -> None:
-    """Apply pending database migrations."""
-    from app.db import close_engine, make_engine, open_engine
-    from app.migrate import MigrationFailed, migrate
+def _with_database(work: Callable[[Any], Awaitable[T]]) -> T:
+    """Run `work(engine)` against MEDQA_DATABASE_URL; database failures become one-line errors."""
+    from app.db import DB_ERRORS, bind_tables, close_engine, make_engine, open_engine
+    from app.migrate import MigrationFailed
     from app.system.logging import configure_logging
 
     settings = _settings()
     configure_logging(settings.log_level, settings.log_format)
 
-    async def run() -> str:
+    async def run() -> T:
         engine = make_engine(settings.database_url)
+        bind_tables(engine)
         await open_engine(engine, pool_size=1)
         try:
-            return await migrate(engine)
+            return await work(engine)
         finally:
             await close_engine(engine)
 
     try:
-        print(asyncio.run(run()) or "migrations applied")
+        return asyncio.run(run())
     except MigrationFailed as exc:
         raise CommandError(f"migration failed: {exc}") from None
-    except OSError as exc:
-        raise CommandError(f"database unreachable: {type(exc).__name__}: {exc.strerror or exc}") from None
+    except DB_ERRORS as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise CommandError(f"database unreachable: {type(exc).__name__}: {reason}") from None
+
+
+def cmd_migrate(_: argparse.Namespace) -> None:
+    """Apply pending database migrations."""
+    from app.migrate import migrate
+
+    print(_with_database(migrate) or "migrations applied")
+
+
+def cmd_purge(args: argparse.Namespace) -> None:
+    """Delete records older than the retention period (MEDQA_RETENTION_DAYS or --days)."""
+    from app.llm.factory import build_model
+    from app.questions.service import QuestionService
+    from app.system.metrics import Metrics
+
+    settings = _settings()
+    days = args.days or settings.retention_days
+    if days < 1:
+        raise CommandError("--days must be at least 1")
+
+    async def purge(_: Any) -> int:
+        model = build_model(settings)
+        try:
+            return await QuestionService(model, Metrics(), settings.db_timeout_s).purge(days)
+        finally:
+            await model.aclose()
+
+    count = _with_database(purge)
+    print(f"purged {count} records older than {days} days")
+
+
+def cmd_apikey(args: argparse.Namespace) -> None:
+    """Create, list or revoke API keys."""
+    from app.access.keys import ApiKeyProblem, create_key, list_keys, revoke_key
+
+    async def run(_: Any) -> None:
+        if args.action == "create":
+            print(await create_key(args.name, args.scope))
+            print(f"(shown once: store it now; scopes: {', '.join(sorted(set(args.scope)))})", file=sys.stderr)
+        elif args.action == "list":
+            for row in await list_keys():
+                state = f"revoked {row['revoked_at']}" if row["revoked_at"] else "active"
+                print(f"{row['name']}\t{row['key_id']}\t{row['scopes']}\tcreated {row['created_at']}\t{state}")
+        else:
+            await revoke_key(args.name)
+            print(f"revoked {args.name}")
+
+    try:
+        _with_database(run)
+    except ApiKeyProblem as exc:
+        raise CommandError(str(exc)) from None
 
 
 def cmd_ask(args: argparse.Namespace) -> None:
@@ -147,6 +203,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--mode", default="ok", help="ok|hang|safety|blocked|max_tokens|stream_error|malformed|error:CODE[xN]"
     )
     fake.set_defaults(func=cmd_fake_gemini)
+    purge = sub.add_parser("purge", help="delete records older than the retention period")
+    purge.add_argument("--days", type=int, help="override MEDQA_RETENTION_DAYS")
+    purge.set_defaults(func=cmd_purge)
+    apikey = sub.add_parser("apikey", help="manage API keys")
+    keys = apikey.add_subparsers(dest="action", required=True, metavar="ACTION")
+    create = keys.add_parser("create", help="create a key and print it once")
+    create.add_argument("--name", required=True)
+    create.add_argument("--scope", action="append", required=True, choices=["ask", "read", "admin"])
+    keys.add_parser("list", help="list keys (never the keys themselves)")
+    revoke = keys.add_parser("revoke", help="revoke a key by name")
+    revoke.add_argument("name")
+    apikey.set_defaults(func=cmd_apikey)
     sub.add_parser("version", help="print the version").set_defaults(func=cmd_version)
     return parser
 

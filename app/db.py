@@ -29,6 +29,17 @@ def make_engine(database_url: str) -> Engine:  # type: ignore[type-arg]
     return PostgresEngine(config={"dsn": database_url}, log_queries=False)
 
 
+def bind_tables(engine: Engine) -> None:  # type: ignore[type-arg]
+    """Point every table (ours and Piccolo's migration table) at `engine`."""
+    from piccolo.apps.migrations.tables import Migration
+
+    from app.access.tables import ApiKey, AuditEvent
+    from app.questions.tables import QARecord
+
+    for table in (QARecord, ApiKey, AuditEvent, Migration):
+        table._meta.db = engine
+
+
 async def open_engine(engine: Engine, pool_size: int = 10) -> None:  # type: ignore[type-arg]
     """Start the connection pool (PostgreSQL); tolerate an unreachable server, readiness reports it."""
     if isinstance(engine, PostgresEngine):

@@ -18,14 +18,12 @@ class MigrationFailed(RuntimeError):
 async def migrate(engine: Engine) -> str:  # type: ignore[type-arg]
     """Apply every pending migration to `engine`; return Piccolo's summary of what it did."""
     from piccolo.apps.migrations.commands.forwards import run_forwards
-    from piccolo.apps.migrations.tables import Migration
 
     import app.piccolo_conf as conf
-    from app.questions.tables import QARecord
+    from app.db import bind_tables
 
     conf.DB = engine
-    for table in (Migration, QARecord):
-        table._meta.db = engine
+    bind_tables(engine)
     output = io.StringIO()
     with contextlib.redirect_stdout(output):
         result = await run_forwards(app_name="all", migration_id="all", fake=False)

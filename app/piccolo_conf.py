@@ -11,4 +11,4 @@ from app.settings import Settings
 
 DB = make_engine(Settings.from_env().database_url)
 
-APP_REGISTRY = AppRegistry(apps=["app.questions.piccolo_app"])
+APP_REGISTRY = AppRegistry(apps=["app.questions.piccolo_app", "app.access.piccolo_app"])

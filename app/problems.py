@@ -60,13 +60,21 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
             type=problem_type("invalid-request"), title="Invalid request", status=422, detail=detail, errors=errors
         )
         return _response(request, problem)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 429:
+        headers.setdefault("Retry-After", headers.get("RateLimit-Reset", "60"))
     status = HTTPStatus(exc.status_code)
-    detail = {400: "the request body is not valid JSON", 413: "the request body is larger than 16 KiB"}.get(
-        exc.status_code, str(exc.detail) or status.phrase
-    )
+    fixed = {
+        400: "the request body is not valid JSON",
+        413: "the request body is larger than 16 KiB",
+        429: "too many questions from this client; retry after the Retry-After delay",
+    }
+    detail = fixed.get(exc.status_code, str(exc.detail) or status.phrase)
     slug = status.phrase.lower().replace(" ", "-")
     problem = Problem(type=problem_type(slug), title=status.phrase, status=exc.status_code, detail=detail)
-    return _response(request, problem)
+    response = _response(request, problem)
+    response.headers.update(headers)
+    return response
 
 
 def _field_error(item: dict[str, object]) -> FieldError:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -52,6 +54,18 @@ class Settings:
     """json (one object per line) or console."""
     db_timeout_s: float = 5.0
     """Longest wait for one database operation before answering 503."""
+    locale: str = "intl"
+    """Which emergency numbers the fixed guidance names: intl, gb, us or eu (app/safety/rules/guidance.yaml)."""
+    retention_days: int = 30
+    """`medqa purge` deletes records older than this many days."""
+    ask_requires_key: bool = False
+    """When true, POST /ask needs an API key with the `ask` scope; otherwise it is open (a public chatbot)."""
+    rate_limit: tuple[str, int] = ("minute", 30)
+    """Questions per client and period, from MEDQA_RATE_LIMIT such as `30/minute`."""
+    trusted_proxies: tuple[str, ...] = ()
+    """CIDRs whose X-Forwarded-For is believed (the ingress controller), from MEDQA_TRUSTED_PROXIES."""
+    cors_origins: tuple[str, ...] = ()
+    """Origins allowed by CORS (comma-separated MEDQA_CORS_ORIGINS); CORS is off when empty."""
     auto_migrate: bool = True
     """Apply migrations when `serve` starts; only ever honoured in dev and test (prod runs `medqa migrate`)."""
 
@@ -100,6 +114,12 @@ class Settings:
             log_format=read("MEDQA_LOG_FORMAT", base.log_format, _choice(LOG_FORMATS)),
             db_timeout_s=read("MEDQA_DB_TIMEOUT_S", base.db_timeout_s, _float_between(0.1, 60)),
             auto_migrate=read("MEDQA_AUTO_MIGRATE", base.auto_migrate, _bool),
+            locale=read("MEDQA_LOCALE", base.locale, _locale),
+            retention_days=read("MEDQA_RETENTION_DAYS", base.retention_days, _int_between(1, 3650)),
+            ask_requires_key=read("MEDQA_ASK_REQUIRES_KEY", base.ask_requires_key, _bool),
+            rate_limit=read("MEDQA_RATE_LIMIT", base.rate_limit, _rate_limit),
+            trusted_proxies=read("MEDQA_TRUSTED_PROXIES", base.trusted_proxies, _cidrs),
+            cors_origins=read("MEDQA_CORS_ORIGINS", base.cors_origins, _origins),
         )
         if settings.env == "prod" and settings.demo_mode:
             raise ConfigError("GEMINI_API_KEY: required when MEDQA_ENV=prod (demo mode is refused in prod)")
@@ -149,6 +169,37 @@ def _bool(raw: str) -> bool:
     if value in ("0", "false", "no", "off"):
         return False
     raise ValueError(f"must be true or false, got {raw!r}")
+
+
+def _locale(raw: str) -> str:
+    from app.safety.guidance import locales
+
+    value = raw.lower()
+    if value not in locales():
+        raise ValueError(f"must be one of {', '.join(sorted(locales()))}, got {raw!r}")
+    return value
+
+
+def _rate_limit(raw: str) -> tuple[str, int]:
+    match = re.fullmatch(r"(\d+)\s*/\s*(second|minute|hour|day)", raw.lower())
+    if not match or int(match.group(1)) < 1:
+        raise ValueError(f"must look like 30/minute (per second, minute, hour or day), got {raw!r}")
+    return match.group(2), int(match.group(1))
+
+
+def _cidrs(raw: str) -> tuple[str, ...]:
+    try:
+        return tuple(str(ipaddress.ip_network(part.strip(), strict=False)) for part in raw.split(",") if part.strip())
+    except ValueError:
+        raise ValueError(f"must be comma-separated CIDRs such as 10.0.0.0/8, got {raw!r}") from None
+
+
+def _origins(raw: str) -> tuple[str, ...]:
+    origins = tuple(part.strip().rstrip("/") for part in raw.split(",") if part.strip())
+    for origin in origins:
+        if not origin.startswith(("http://", "https://")):
+            raise ValueError(f"must be comma-separated http(s) origins, got {origin!r}")
+    return origins
 
 
 def _database_url(raw: str) -> str:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, delete, get, post
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 
+from app.access.auth import principal_of, requires
 from app.problems import Problem
-from app.questions.schemas import AnswerRecord, AskRequest, QuestionPage
+from app.questions.schemas import AnswerRecord, AskRequest, Deleted, QuestionPage
 from app.questions.service import QuestionService
+
+AnyRequest = Request[Any, Any, Any]
 
 
 def _problems(*codes: int) -> dict[int, ResponseSpec]:
@@ -21,17 +24,24 @@ def _problems(*codes: int) -> dict[int, ResponseSpec]:
     }
 
 
+def _actor(request: AnyRequest) -> str:
+    principal = principal_of(request)
+    return principal.name if principal else "anonymous"
+
+
 class AskController(Controller):
-    """Ask a medical question."""
+    """Ask a medical question (open, or behind an `ask` key when MEDQA_ASK_REQUIRES_KEY=true)."""
 
     tags = ["ask"]  # noqa: RUF012 (Litestar declares it as an instance attribute)
+    guards = [requires("ask", only_if=lambda settings: settings.ask_requires_key)]  # noqa: RUF012
 
     @post(
         "/ask",
         status_code=200,
         summary="Ask a medical question",
-        description="Screens the question, asks the model, stores question and answer, returns the record.",
-        responses=_problems(400, 413, 422, 502, 503, 504),
+        description="Triages and redacts the question, asks the model, stores the redacted record, returns it. "
+        "Emergency and crisis questions always get fixed guidance first, even when the model fails.",
+        responses=_problems(400, 401, 403, 413, 422, 429, 502, 503, 504),
         request_max_body_size=16 * 1024,
     )
     async def ask(self, data: AskRequest, questions: QuestionService) -> AnswerRecord:
@@ -40,22 +50,38 @@ class AskController(Controller):
 
 
 class RecordsController(Controller):
-    """Read stored questions and answers (the safety issue puts these behind a `read` API key)."""
+    """Stored questions and answers: reading needs a `read` key, erasing an `admin` key; both are audited."""
 
-    path = "/questions"
     tags = ["questions"]  # noqa: RUF012 (Litestar declares it as an instance attribute)
 
-    @get("/{question_id:uuid}", summary="Get one stored record", responses=_problems(404, 503))
-    async def get_question(self, question_id: UUID, questions: QuestionService) -> AnswerRecord:
+    @get("/questions/{question_id:uuid}", guards=[requires("read")], summary="Get one stored record",
+         responses=_problems(401, 403, 404, 503))  # fmt: skip
+    async def get_question(self, request: AnyRequest, question_id: UUID, questions: QuestionService) -> AnswerRecord:
         """One stored record by id."""
-        return await questions.get(question_id)
+        return await questions.get(question_id, _actor(request))
 
-    @get("/", summary="List stored records, newest first", responses=_problems(422, 503))
+    @get("/questions", guards=[requires("read")], summary="List stored records, newest first",
+         responses=_problems(401, 403, 422, 503))  # fmt: skip
     async def list_questions(
         self,
+        request: AnyRequest,
         questions: QuestionService,
         limit: Annotated[int, Parameter(ge=1, le=100, description="Page size.")] = 20,
         before: Annotated[str | None, Parameter(description="Cursor from a previous page's next_before.")] = None,
     ) -> QuestionPage:
         """A page of records (keyset pagination)."""
-        return await questions.list(limit, before)
+        return await questions.list(limit, before, _actor(request))
+
+    @delete("/questions/{question_id:uuid}", guards=[requires("admin")], summary="Erase one record",
+            responses=_problems(401, 403, 404, 503))  # fmt: skip
+    async def delete_question(self, request: AnyRequest, question_id: UUID, questions: QuestionService) -> None:
+        """Erase a record on request (right to erasure)."""
+        await questions.delete(question_id, _actor(request))
+
+    @delete("/conversations/{conversation_id:uuid}", guards=[requires("admin")], status_code=200,
+            summary="Erase a whole conversation", responses=_problems(401, 403, 404, 503))  # fmt: skip
+    async def delete_conversation(
+        self, request: AnyRequest, conversation_id: UUID, questions: QuestionService
+    ) -> Deleted:
+        """Erase every record of a conversation."""
+        return Deleted(deleted=await questions.delete_conversation(conversation_id, _actor(request)))

@@ -35,12 +35,19 @@ class AnswerRecord(msgspec.Struct):
     question: str
     answer: str
     triage: Triage
+    redactions: Annotated[list[str], msgspec.Meta(description="Kinds of personal data removed (never the values).")]
     disclaimer: str
     model: str
     finish_reason: FinishReasonName
     usage: Usage
     latency_ms: int
     created_at: datetime
+
+
+class Deleted(msgspec.Struct):
+    """How many records an erasure removed."""
+
+    deleted: int
 
 
 class QuestionPage(msgspec.Struct):

@@ -1,108 +1,119 @@
-"""The ask flow and the record queries: validation, model call, persistence, metrics. No HTTP here."""
+"""The ask flow and the record queries: screening, model call, persistence, audit, metrics. No HTTP here."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
 
+from app.access import audit
 from app.db import guarded
 from app.errors import InvalidRequest, ModelError, QuestionNotFound
 from app.llm.base import AnswerModel, ModelAnswer
 from app.llm.prompts import DISCLAIMER, PROMPT_VERSION
+from app.pagination import as_datetime, as_uuid, decode_cursor, encode_cursor
 from app.questions.schemas import MAX_QUESTION_CHARS, AnswerRecord, AskRequest, QuestionPage, Usage
 from app.questions.tables import QARecord
+from app.safety.guidance import guidance_for
+from app.safety.redaction import redact
+from app.safety.triage import triage
 from app.system.metrics import Metrics
 
 log = structlog.get_logger(__name__)
 OUTCOMES = {"stop": "ok", "max_tokens": "max_tokens", "safety": "safety_blocked", "other": "ok"}
 COLUMNS = (
     QARecord.id, QARecord.conversation_id, QARecord.question, QARecord.answer, QARecord.triage,
-    QARecord.model, QARecord.finish_reason, QARecord.prompt_tokens, QARecord.completion_tokens,
-    QARecord.latency_ms, QARecord.created_at,
+    QARecord.redactions, QARecord.model, QARecord.finish_reason, QARecord.prompt_tokens,
+    QARecord.completion_tokens, QARecord.latency_ms, QARecord.created_at,
 )  # fmt: skip
+PURGE_BATCH = 500
 
 
 @dataclass
 class QuestionService:
-    """Answers questions and reads stored records; raises only MedQAError subclasses."""
+    """Answers questions and manages stored records; raises only MedQAError subclasses."""
 
     model: AnswerModel
     metrics: Metrics
     db_timeout_s: float
+    locale: str = "intl"
 
     async def ask(self, request: AskRequest) -> AnswerRecord:
-        """Validate, ask the model, store the record, return it; a failed insert is a 503, never silent."""
+        """Screen, ask the model, store the redacted record, return it; a failed insert is a 503, never silent."""
         question = request.question.strip()
         if not 1 <= len(question) <= MAX_QUESTION_CHARS:
             raise InvalidRequest(
                 f"question must be 1 to {MAX_QUESTION_CHARS} characters after trimming, got {len(question)}",
                 errors=[{"field": "question", "message": f"length must be 1..{MAX_QUESTION_CHARS} after trimming"}],
             )
-        triage = "routine"
-        self.metrics.triage.labels(level=triage).inc()
-        answer, latency_ms = await self._ask_model(question)
+        screen = triage(question)
+        redaction = redact(question)
+        self.metrics.triage.labels(level=screen.level).inc()
+        for kind, count in redaction.counts.items():
+            self.metrics.redactions.labels(kind=kind).inc(count)
+        guidance = guidance_for(screen, self.locale)
+        answer, latency_ms = await self._ask_model(redaction.text, must_answer=guidance is not None)
+        text = "\n\n".join(part for part in (guidance, answer.text if answer else None) if part)
         record = QARecord(
             id=uuid.uuid4(),
             conversation_id=request.conversation_id or uuid.uuid4(),
-            question=question,
-            answer=answer.text,
-            triage=triage,
-            model=answer.model,
-            prompt_version=PROMPT_VERSION,
-            finish_reason=answer.finish_reason,
-            prompt_tokens=answer.prompt_tokens,
-            completion_tokens=answer.completion_tokens,
+            question=redaction.text,
+            answer=text,
+            triage=screen.level,
+            redactions=",".join(redaction.kinds),
+            model=answer.model if answer else self.model.label,
+            prompt_version=f"{PROMPT_VERSION}+triage:{screen.version}",
+            finish_reason=answer.finish_reason if answer else "other",
+            prompt_tokens=answer.prompt_tokens if answer else 0,
+            completion_tokens=answer.completion_tokens if answer else 0,
             latency_ms=latency_ms,
             created_at=datetime.now(UTC),
         )
         async with guarded("insert", self.metrics, self.db_timeout_s):
             await record.save()
         log.info(
-            "question.answered",
-            record_id=str(record.id),
-            model=answer.model,
-            finish_reason=answer.finish_reason,
-            prompt_tokens=answer.prompt_tokens,
-            completion_tokens=answer.completion_tokens,
-            llm_latency_ms=latency_ms,
-        )
-        return _to_schema(record.to_dict())
+            "question.answered", record_id=str(record.id), triage=screen.level, triage_rules=list(screen.rules),
+            redactions=redaction.kinds, model=record.model, finish_reason=record.finish_reason,
+            prompt_tokens=record.prompt_tokens, completion_tokens=record.completion_tokens, llm_latency_ms=latency_ms,
+        )  # fmt: skip
+        return to_schema(record.to_dict())
 
-    async def _ask_model(self, question: str) -> tuple[ModelAnswer, int]:
-        """Call the model and record its metrics; return the answer and the model latency in ms."""
+    async def _ask_model(self, question: str, must_answer: bool) -> tuple[ModelAnswer | None, int]:
+        """Call the model and record its metrics. When guidance must go out, a model failure is not fatal."""
         label = self.model.label
         start = time.perf_counter()
         try:
             answer = await self.model.answer(question)
         except ModelError as exc:
             self.metrics.llm_requests.labels(model=label, outcome=exc.outcome).inc()
-            log.warning("llm.failed", model=label, outcome=exc.outcome, error=type(exc).__name__)
-            raise
+            log.warning(
+                "llm.failed", model=label, outcome=exc.outcome, error=type(exc).__name__, guidance_only=must_answer
+            )
+            if not must_answer:
+                raise
+            return None, round((time.perf_counter() - start) * 1000)
         finally:
-            elapsed = time.perf_counter() - start
-            self.metrics.llm_duration.labels(model=label).observe(elapsed)
+            self.metrics.llm_duration.labels(model=label).observe(time.perf_counter() - start)
         self.metrics.llm_requests.labels(model=label, outcome=OUTCOMES[answer.finish_reason]).inc()
         self.metrics.llm_tokens.labels(model=label, direction="prompt").inc(answer.prompt_tokens)
         self.metrics.llm_tokens.labels(model=label, direction="completion").inc(answer.completion_tokens)
-        return answer, round(elapsed * 1000)
+        return answer, round((time.perf_counter() - start) * 1000)
 
-    async def get(self, record_id: uuid.UUID) -> AnswerRecord:
-        """One stored record, or QuestionNotFound."""
+    async def get(self, record_id: uuid.UUID, actor: str) -> AnswerRecord:
+        """One stored record, or QuestionNotFound; the read is audited."""
         async with guarded("select", self.metrics, self.db_timeout_s):
             row = await QARecord.select(*COLUMNS).where(QARecord.id == record_id).first()
-        if row is None:
-            raise QuestionNotFound(f"no question with id {record_id}")
-        return _to_schema(row)
+            if row is None:
+                raise QuestionNotFound(f"no question with id {record_id}")
+            await audit.record(actor, "read", str(record_id))
+        return to_schema(row)
 
-    async def list(self, limit: int, before: str | None) -> QuestionPage:
-        """A page of records, newest first, after the keyset cursor `before`."""
+    async def list(self, limit: int, before: str | None, actor: str) -> QuestionPage:
+        """A page of records, newest first, after the keyset cursor `before`; the listing is audited."""
         query = QARecord.select(*COLUMNS).order_by(QARecord.created_at, QARecord.id, ascending=False).limit(limit)
         if before is not None:
             created_at, last_id = decode_cursor(before)
@@ -111,46 +122,57 @@ class QuestionService:
             )
         async with guarded("select", self.metrics, self.db_timeout_s):
             rows = await query
-        items = [_to_schema(row) for row in rows]
+            await audit.record(actor, "list", before or "first-page", count=len(rows))
+        items = [to_schema(row) for row in rows]
         next_before = encode_cursor(items[-1].created_at, items[-1].id) if len(items) == limit else None
         return QuestionPage(items=items, next_before=next_before)
 
+    async def delete(self, record_id: uuid.UUID, actor: str) -> None:
+        """Erase one record on request; QuestionNotFound when there is none."""
+        async with guarded("delete", self.metrics, self.db_timeout_s):
+            deleted = await QARecord.delete().where(QARecord.id == record_id).returning(QARecord.id)
+            if not deleted:
+                raise QuestionNotFound(f"no question with id {record_id}")
+            await audit.record(actor, "delete", str(record_id))
 
-def encode_cursor(created_at: datetime, record_id: uuid.UUID) -> str:
-    """An opaque keyset cursor for (created_at, id)."""
-    return base64.urlsafe_b64encode(f"{created_at.isoformat()}|{record_id}".encode()).decode().rstrip("=")
+    async def delete_conversation(self, conversation_id: uuid.UUID, actor: str) -> int:
+        """Erase every record of a conversation; QuestionNotFound when it has none."""
+        async with guarded("delete", self.metrics, self.db_timeout_s):
+            deleted = await QARecord.delete().where(QARecord.conversation_id == conversation_id).returning(QARecord.id)
+            if not deleted:
+                raise QuestionNotFound(f"no conversation with id {conversation_id}")
+            await audit.record(actor, "delete_conversation", str(conversation_id), count=len(deleted))
+        return len(deleted)
+
+    async def purge(self, older_than_days: int, actor: str = "medqa purge") -> int:
+        """Delete records older than the retention period, in batches; return how many went."""
+        cutoff = datetime.now(UTC) - timedelta(days=older_than_days)
+        total = 0
+        while True:
+            async with guarded("purge", self.metrics, self.db_timeout_s * 6):
+                batch = await QARecord.select(QARecord.id).where(QARecord.created_at < cutoff).limit(PURGE_BATCH)
+                if not batch:
+                    break
+                await QARecord.delete().where(QARecord.id.is_in([row["id"] for row in batch]))
+            total += len(batch)
+        async with guarded("insert", self.metrics, self.db_timeout_s):
+            await audit.record(actor, "purge", f"older-than-{older_than_days}d", count=total)
+        return total
 
 
-def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    """Parse a cursor from `encode_cursor`, or raise InvalidRequest naming `before`."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        stamp, record_id = raw.split("|")
-        return datetime.fromisoformat(stamp), uuid.UUID(record_id)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise InvalidRequest(
-            "before is not a cursor this service issued", errors=[{"field": "before", "message": "invalid cursor"}]
-        ) from None
-
-
-def _to_schema(row: dict[str, Any]) -> AnswerRecord:
-    created_at = row["created_at"]
-    if isinstance(created_at, str):
-        created_at = datetime.fromisoformat(created_at)
+def to_schema(row: dict[str, Any]) -> AnswerRecord:
+    """A stored row as the API's record."""
     return AnswerRecord(
-        id=_uuid(row["id"]),
-        conversation_id=_uuid(row["conversation_id"]),
+        id=as_uuid(row["id"]),
+        conversation_id=as_uuid(row["conversation_id"]),
         question=row["question"],
         answer=row["answer"],
         triage=row["triage"],
+        redactions=[kind for kind in str(row.get("redactions") or "").split(",") if kind],
         disclaimer=DISCLAIMER,
         model=row["model"],
         finish_reason=row["finish_reason"],
         usage=Usage(prompt_tokens=row["prompt_tokens"], completion_tokens=row["completion_tokens"]),
         latency_ms=row["latency_ms"],
-        created_at=created_at,
+        created_at=as_datetime(row["created_at"]),
     )
-
-
-def _uuid(value: Any) -> uuid.UUID:
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))

@@ -13,6 +13,7 @@ class QARecord(Table, tablename="qa_record"):
     question = Text()
     answer = Text()
     triage = Varchar(length=16, default="routine")
+    redactions = Varchar(length=200, default="")
     model = Varchar(length=100)
     prompt_version = Varchar(length=32)
     finish_reason = Varchar(length=16)

@@ -64,6 +64,9 @@ class Metrics:
         )
         self.db_errors = Counter("medqa_db_errors_total", "Failed database operations.", ["operation"], registry=r)
         self.triage = Counter("medqa_triage_total", "Questions by triage level.", ["level"], registry=r)
+        self.redactions = Counter(
+            "medqa_redactions_total", "Personal identifiers redacted, by kind.", ["kind"], registry=r
+        )
 
 
 def route_label(scope: Scope) -> str:

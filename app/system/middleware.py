@@ -33,6 +33,24 @@ def _request_id(scope: Scope) -> str:
     return uuid.uuid4().hex
 
 
+_SECURITY_HEADERS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+)
+# The API serves data, never a page that needs scripts; the schema viewer loads its own assets.
+_CSP = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'; base-uri 'none'")
+
+
+def security_headers(path: str, request_id: str) -> list[tuple[bytes, bytes]]:
+    """Headers every response carries: request id, no-sniff, frame-deny, referrer and a strict CSP."""
+    headers = [(b"x-request-id", request_id.encode()), *_SECURITY_HEADERS]
+    if not path.startswith("/schema"):
+        headers.append(_CSP)
+    return headers
+
+
 def observe(app: ASGIApp, metrics: Metrics) -> ASGIApp:
     """Wrap the app: every HTTP request is counted, timed, logged once and tagged with a request id."""
 
@@ -48,7 +66,7 @@ def observe(app: ASGIApp, metrics: Metrics) -> ASGIApp:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+                message["headers"] = [*message.get("headers", []), *security_headers(scope["path"], request_id)]
             await send(message)
 
         structlog.contextvars.bind_contextvars(request_id=request_id)

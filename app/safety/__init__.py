@@ -1,0 +1,1 @@
+"""Medical safety and privacy: triage, redaction and guidance, as pure functions easy to test."""
