@@ -110,7 +110,13 @@ def _core(raw: Any, problems: list[str]) -> CoreStateRef:
     if not isinstance(raw, Mapping):
         problems.append("core is required: where to read the dev environment's Terraform outputs")
         return CoreStateRef(backend="")
-    ref = CoreStateRef(**{k: raw.get(k) for k in ("backend", "organization", "workspace", "hostname", "path")})
+    ref = CoreStateRef(
+        backend=str(raw.get("backend") or ""),
+        organization=raw.get("organization"),
+        workspace=raw.get("workspace"),
+        hostname=raw.get("hostname"),
+        path=raw.get("path"),
+    )
     if ref.backend == "remote" and not (ref.organization and ref.workspace):
         problems.append("core.organization and core.workspace are required for the remote backend")
     elif ref.backend == "local" and not ref.path:

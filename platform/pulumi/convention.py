@@ -70,7 +70,7 @@ class Naming:
             raise ConventionError(f"resource kind {kind!r} has no abbreviation in conventions.json")
         compact = kind in convention["compact_kinds"]
         pattern = convention["compact_name_pattern" if compact else "name_pattern"]
-        base = (
+        base = str(
             pattern.replace("{abbr}", abbreviations[kind])
             .replace("{workload}", convention["workload"])
             .replace("{environment}", self.environment)

@@ -24,9 +24,9 @@ if str(PROJECT) not in sys.path:
     sys.path.insert(0, str(PROJECT))
 
 import config  # noqa: E402 - the project directory must be on sys.path first
+import convention  # noqa: E402
+import gitops_files  # noqa: E402
 from components import guardrails  # noqa: E402
-
-import gitops  # noqa: E402
 
 GEMINI_KEY_VARIABLE = "MEDQA_GEMINI_API_KEY"
 # An HCP Terraform API token for reading the dev state; stored as the secret medqa:coreToken.
@@ -140,17 +140,17 @@ def create(args: argparse.Namespace, runner: Runner, gitops_root: Path, today: d
     if os.environ.get(CORE_TOKEN_VARIABLE):
         secrets["coreToken"] = os.environ[CORE_TOKEN_VARIABLE]
     outputs = runner.up(args.name, values, secrets)
-    return gitops.write(gitops_root, outputs, values["expiresOn"])
+    return gitops_files.write(gitops_root, outputs, values["expiresOn"])
 
 
 def destroy(args: argparse.Namespace, runner: Runner, gitops_root: Path) -> list[Path]:
     """Destroy the stack and remove the GitOps files; return the paths removed."""
     if not config.NAME_PATTERN.fullmatch(args.name):
         raise UsageError(f"environment name {args.name!r} must be 2-12 lower-case letters, digits or dashes")
-    if args.name in config.convention.load()["long_lived_environments"]:
+    if args.name in convention.load()["long_lived_environments"]:
         raise UsageError(f"{args.name!r} is long-lived and belongs to Terraform: envctl never destroys it")
     runner.destroy(args.name)
-    return gitops.remove(gitops_root, args.name)
+    return gitops_files.remove(gitops_root, args.name)
 
 
 def parser() -> argparse.ArgumentParser:

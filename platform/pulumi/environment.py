@@ -18,17 +18,15 @@ def build(
 ) -> SharedClusterEnvironment | DedicatedEnvironment:
     """Create the environment described by ``cfg`` and export its outputs."""
     client = authorization.get_client_config_output()
-    common = {
-        "config": cfg,
-        "core": core.read(cfg.core, config.core_token()),
-        "gemini_api_key": config.gemini_api_key(),
-        "tenant_id": client.tenant_id,
-    }
+    core_outputs = core.read(cfg.core, config.core_token())
+    gemini_api_key = config.gemini_api_key()
     component: SharedClusterEnvironment | DedicatedEnvironment
     if cfg.shape == "shared-cluster":
-        component = SharedClusterEnvironment(f"medqa-{cfg.name}", SharedClusterEnvironmentArgs(**common))
+        shared = SharedClusterEnvironmentArgs(cfg, core_outputs, gemini_api_key, client.tenant_id)
+        component = SharedClusterEnvironment(f"medqa-{cfg.name}", shared)
     else:
-        component = DedicatedEnvironment(f"medqa-{cfg.name}", DedicatedEnvironmentArgs(**common))
+        dedicated = DedicatedEnvironmentArgs(cfg, core_outputs, gemini_api_key, client.tenant_id)
+        component = DedicatedEnvironment(f"medqa-{cfg.name}", dedicated)
     for key, value in component.exports.items():
         pulumi.export(key, value)
     return component

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +43,23 @@ def ca_data_from_kubeconfig(encoded: str) -> str:
     return str(kubeconfig["clusters"][0]["cluster"]["certificate-authority-data"])
 
 
+def issuer_url(profile: containerservice.outputs.ManagedClusterOIDCIssuerProfileResponse | None) -> str:
+    """The cluster's OIDC issuer URL (Azure reports it once the issuer is enabled)."""
+    if profile is None or not profile.issuer_url:
+        raise ValueError("the cluster reports no OIDC issuer URL although the issuer is enabled")
+    return profile.issuer_url
+
+
+def kubelet_object_id(
+    identities: Mapping[str, containerservice.outputs.UserAssignedIdentityManagedClusterResponse] | None,
+) -> str:
+    """The object ID of the kubelet identity, which pulls images."""
+    kubelet = (identities or {}).get("kubeletidentity")
+    if kubelet is None or not kubelet.object_id:
+        raise ValueError("the cluster reports no kubelet identity")
+    return kubelet.object_id
+
+
 class Cluster(pulumi.ComponentResource):
     """A Free-tier AKS cluster without local accounts; Azure RBAC decides who may do what."""
 
@@ -61,7 +79,9 @@ class Cluster(pulumi.ComponentResource):
             dns_prefix=args.name,
             kubernetes_version=args.kubernetes_version,
             sku=containerservice.ManagedClusterSKUArgs(name="Base", tier=guardrails.AKS_SKU_TIER),
-            identity=containerservice.ManagedClusterIdentityArgs(type="SystemAssigned"),
+            identity=containerservice.ManagedClusterIdentityArgs(
+                type=containerservice.ResourceIdentityType.SYSTEM_ASSIGNED
+            ),
             # No static kubeconfig credentials: every caller signs in with Entra ID.
             disable_local_accounts=True,
             enable_rbac=True,
@@ -108,8 +128,8 @@ class Cluster(pulumi.ComponentResource):
         )
         self.cluster_name = self.cluster.name
         self.api_server_url = pulumi.Output.concat("https://", self.cluster.fqdn, ":443")
-        self.oidc_issuer_url = self.cluster.oidc_issuer_profile.apply(lambda profile: profile.issuer_url)
-        self.kubelet_object_id = self.cluster.identity_profile.apply(lambda ids: ids["kubeletidentity"].object_id)
+        self.oidc_issuer_url = self.cluster.oidc_issuer_profile.apply(issuer_url)
+        self.kubelet_object_id = self.cluster.identity_profile.apply(kubelet_object_id)
         credentials = containerservice.list_managed_cluster_user_credentials_output(
             resource_group_name=args.resource_group_name,
             resource_name=self.cluster.name,

@@ -36,7 +36,7 @@ class KeyVault(pulumi.ComponentResource):
             tags=args.tags,
             properties=keyvault.VaultPropertiesArgs(
                 tenant_id=args.tenant_id,
-                sku=keyvault.SkuArgs(family="A", name="standard"),
+                sku=keyvault.SkuArgs(family=keyvault.SkuFamily.A, name=keyvault.SkuName.STANDARD),
                 enable_rbac_authorization=True,
                 enable_soft_delete=True,
                 soft_delete_retention_in_days=7,

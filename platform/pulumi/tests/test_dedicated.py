@@ -297,3 +297,23 @@ def test_shapes_refuse_each_others_config() -> None:
         DedicatedEnvironmentArgs(shared, None, "k", "t")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="needs shape shared-cluster"):
         SharedClusterEnvironmentArgs(dedicated, None, "k", "t")  # type: ignore[arg-type]
+
+
+def test_cluster_outputs_azure_omits_are_refused() -> None:
+    """A cluster without an issuer URL or kubelet identity stops the run instead of federating with nothing."""
+    from components import aks
+
+    with pytest.raises(ValueError, match="no OIDC issuer URL"):
+        aks.issuer_url(None)
+    with pytest.raises(ValueError, match="no kubelet identity"):
+        aks.kubelet_object_id({})
+
+
+def test_role_scopes_must_be_azure_resource_ids() -> None:
+    """The role definition is taken from the scope's subscription; a scope without one is refused."""
+    from components import roles
+
+    scope = f"/subscriptions/{SUBSCRIPTION}/resourceGroups/rg"
+    assert roles.role_definition_id(scope, "AcrPull") == f"{ROLE}7f951dda-4ed3-4680-a7ca-43fe172d538d"
+    with pytest.raises(ValueError, match="is not an Azure resource ID"):
+        roles.role_definition_id("rg-medqa-dev-weu", "AcrPull")

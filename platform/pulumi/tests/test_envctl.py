@@ -11,12 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import envctl
+import gitops_files
 import pulumi
 import pytest
 import yaml
 from pulumi_mocks import CA_DATA, CORE_OUTPUTS, TENANT, use_mocks
-
-import gitops
 
 TODAY = date(2026, 11, 25)
 REPO = Path(__file__).resolve().parents[3]
@@ -294,4 +293,4 @@ def test_dedicated_overlay_renders_with_kustomize(
 
 def test_gitops_module_refuses_unknown_remove_targets(tmp_path: Path) -> None:
     """Removing an environment that has no files is a no-op, not an error."""
-    assert gitops.remove(tmp_path, "pr-9") == []
+    assert gitops_files.remove(tmp_path, "pr-9") == []
