@@ -148,3 +148,27 @@ def test_template_renderer_refuses_what_it_does_not_understand(tree: list[tuple[
     broken["spec"]["template"] = {"metadata": {"name": "{{ upper .name }}"}}
     with pytest.raises(ValueError, match="not understood"):
         generate(broken, [cluster_secret("dev")])
+
+
+def _tf_default(text: str, variable: str) -> str:
+    """The string default of a Terraform variable block."""
+    block = re.search(rf'variable "{variable}" {{(.*?)\n}}', text, re.S)
+    assert block, variable
+    value = re.search(r'default\s*=\s*"([^"]*)"', block.group(1))
+    assert value, variable
+    return value.group(1)
+
+
+def test_root_application_matches_the_terraform_bootstrap(tree: list[tuple[Path, Doc]]) -> None:
+    """The root Application and project here are the ones Terraform creates (same name, path, repo)."""
+    module = REPO / "platform" / "terraform" / "modules" / "argocd_bootstrap"
+    variables = (module / "variables.tf").read_text(encoding="utf-8")
+    root = applications(tree)["root"]
+    assert _tf_default(variables, "root_path") == root["spec"]["source"]["path"]
+    assert _tf_default(variables, "namespace") == root["metadata"]["namespace"]
+    assert _tf_default(variables, "target_revision") == root["spec"]["source"]["targetRevision"]
+    assert 'project    = "bootstrap"' in (module / "locals.tf").read_text(encoding="utf-8")
+    assert root["spec"]["project"] == "bootstrap"
+    for env in ("dev", "prod"):
+        tfvars = (REPO / "platform" / "terraform" / "environments" / env / "terraform.tfvars").read_text()
+        assert re.search(rf'^repo_url\s*=\s*"{re.escape(REPO_URL)}"', tfvars, re.M), env

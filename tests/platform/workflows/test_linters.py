@@ -86,6 +86,21 @@ def test_actionlint_catches_a_broken_workflow(
     assert done.returncode != 0 and finding in done.stdout, done.stdout
 
 
+def test_actionlint_runs_shellcheck_on_run_scripts(tool: Callable[[str], Path], tmp_path: Path) -> None:
+    """With shellcheck (Debian package) on PATH, actionlint also checks every `run:` script."""
+    shellcheck = tool("shellcheck")
+    binary = tool("actionlint")
+    target = copy_workflows(tmp_path)
+    edit(target / "release.yml", 'az acr login --name "$ACR_NAME"', "az acr login --name $ACR_NAME")
+    done = subprocess.run(
+        [str(binary), "-no-color", f"-shellcheck={shellcheck}", str(target / "release.yml")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode != 0 and "SC2086" in done.stdout, done.stdout
+
+
 def test_zizmor_passes_offline() -> None:
     """No zizmor finding (the only suppression is commented inline in release.yml)."""
     done = zizmor(WORKFLOWS)
