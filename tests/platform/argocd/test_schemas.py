@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import copy
+import subprocess
 from pathlib import Path
 
 import yaml
 
 from tests.platform.argocd.conftest import Kubeconform
-from tests.platform.argocd.model import LONG_LIVED, Doc, cluster_secret, generate, of_kind
+from tests.platform.argocd.model import LONG_LIVED, REPO, Doc, cluster_secret, generate, of_kind
 
 
 def assert_valid(kubeconform: Kubeconform, docs: list[Doc], tmp_path: Path) -> None:
@@ -75,3 +76,21 @@ def test_tree_holds_only_what_the_root_application_may_sync(tree: list[tuple[Pat
             assert doc["metadata"]["name"] == "argocd-notifications-cm", path
         if kind == "Secret":
             assert doc["metadata"]["labels"]["argocd.argoproj.io/secret-type"] == "cluster", path
+
+
+YAMLLINT = (
+    "{extends: default, rules: {line-length: {max: 120}, document-start: disable,"
+    " truthy: {check-keys: false}, comments: {min-spaces-from-content: 1}}}"
+)
+
+
+def test_yamllint_passes_on_the_argocd_tree_and_workflows() -> None:
+    """yamllint (uv `checks` group) finds nothing in gitops/argocd or .github/workflows."""
+    done = subprocess.run(
+        ["uv", "run", "--frozen", "yamllint", "-f", "parsable", "-d", YAMLLINT, "gitops/argocd", ".github/workflows"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=REPO,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
