@@ -86,21 +86,16 @@ def cmd_migrate(_: argparse.Namespace) -> None:
 
 def cmd_purge(args: argparse.Namespace) -> None:
     """Delete records older than the retention period (MEDQA_RETENTION_DAYS or --days)."""
-    from app.llm.factory import build_model
-    from app.questions.service import QuestionService
+    from app.questions.service import purge_older_than
     from app.system.metrics import Metrics
 
     settings = _settings()
-    days = args.days or settings.retention_days
+    days = settings.retention_days if args.days is None else args.days
     if days < 1:
         raise CommandError("--days must be at least 1")
 
     async def purge(_: Any) -> int:
-        model = build_model(settings)
-        try:
-            return await QuestionService(model, Metrics(), settings.db_timeout_s).purge(days)
-        finally:
-            await model.aclose()
+        return await purge_older_than(days, Metrics(), settings.db_timeout_s)
 
     count = _with_database(purge)
     print(f"purged {count} records older than {days} days")

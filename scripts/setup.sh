@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 # Debian packages the test suite drives; each line says who needs it.
 APT_PACKAGES=(
   postgresql        # integration and end-to-end tests: a throwaway local cluster
+  prometheus        # observability tests: promtool and a real Prometheus server
+  util-linux        # unshare: toolchain tests prove tools run with no network
 )
 
 missing=()

@@ -3,7 +3,8 @@
 Serves ``POST /{v1beta|v1}/models/{model}:generateContent``, ``:streamGenerateContent?alt=sse`` and
 ``:countTokens`` with Gemini's response and error JSON shapes. Used by tests, demo mode and load tests.
 Behaviour is set by a mode string (see ``FakeConfig.parse_mode``) and can be changed while it runs
-with ``PUT /_fake/config``; ``GET /_fake/stats`` counts the model calls it received.
+with ``PUT /_fake/config``; ``GET /_fake/stats`` counts the model calls it received and
+``GET /_fake/prompts`` shows the last prompts (so tests can prove no personal data arrived).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import contextlib
 import json
 import math
 import re
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -72,6 +73,7 @@ class FakeGemini:
 
     config: FakeConfig = field(default_factory=FakeConfig)
     calls: Counter[str] = field(default_factory=Counter)
+    prompts: deque[str] = field(default_factory=lambda: deque(maxlen=200))
     failures_sent: int = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -84,6 +86,8 @@ class FakeGemini:
         path, method = scope["path"], scope["method"]
         if path == "/_fake/stats" and method == "GET":
             await _json(send, 200, {"calls": dict(self.calls), "total": sum(self.calls.values())})
+        elif path == "/_fake/prompts" and method == "GET":  # what reached "Gemini": tests check no PII did
+            await _json(send, 200, {"prompts": list(self.prompts)})
         elif path == "/_fake/config" and method == "PUT":
             await self._configure(send, body)
         else:
@@ -101,6 +105,7 @@ class FakeGemini:
             await _error(send, 400, str(exc))
             return
         self.calls.clear()
+        self.prompts.clear()
         self.failures_sent = 0
         await _json(send, 200, {"mode": self.config.mode, "status": self.config.status})
 
@@ -117,6 +122,7 @@ class FakeGemini:
             await _error(send, 400, "Invalid JSON payload received.")
             return
         prompt = _prompt_text(request)
+        self.prompts.append(prompt)
         if method == "countTokens":
             await _json(send, 200, {"totalTokens": _tokens(prompt)})
             return

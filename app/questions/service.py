@@ -144,20 +144,21 @@ class QuestionService:
             await audit.record(actor, "delete_conversation", str(conversation_id), count=len(deleted))
         return len(deleted)
 
-    async def purge(self, older_than_days: int, actor: str = "medqa purge") -> int:
-        """Delete records older than the retention period, in batches; return how many went."""
-        cutoff = datetime.now(UTC) - timedelta(days=older_than_days)
-        total = 0
-        while True:
-            async with guarded("purge", self.metrics, self.db_timeout_s * 6):
-                batch = await QARecord.select(QARecord.id).where(QARecord.created_at < cutoff).limit(PURGE_BATCH)
-                if not batch:
-                    break
-                await QARecord.delete().where(QARecord.id.is_in([row["id"] for row in batch]))
-            total += len(batch)
-        async with guarded("insert", self.metrics, self.db_timeout_s):
-            await audit.record(actor, "purge", f"older-than-{older_than_days}d", count=total)
-        return total
+
+async def purge_older_than(days: int, metrics: Metrics, db_timeout_s: float, actor: str = "medqa purge") -> int:
+    """Delete records older than the retention period, in batches; audit and return how many went."""
+    cutoff = datetime.now(UTC) - timedelta(days=days)
+    total = 0
+    while True:
+        async with guarded("purge", metrics, db_timeout_s * 6):
+            batch = await QARecord.select(QARecord.id).where(QARecord.created_at < cutoff).limit(PURGE_BATCH)
+            if not batch:
+                break
+            await QARecord.delete().where(QARecord.id.is_in([row["id"] for row in batch]))
+        total += len(batch)
+    async with guarded("insert", metrics, db_timeout_s):
+        await audit.record(actor, "purge", f"older-than-{days}d", count=total)
+    return total
 
 
 def to_schema(row: dict[str, Any]) -> AnswerRecord:

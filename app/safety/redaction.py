@@ -65,9 +65,11 @@ PHONE_LOCAL = re.compile(
 POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2}\b")
 ZIP_AFTER_STATE = re.compile(r"\b[A-Z][a-z]+,\s+[A-Z]{2}\s+\d{5}(?:-\d{4})?\b")
 _NAME_WORD = r"[A-Z][a-zA-Z\u00C0-\u024F'-]+"
+_NAME_ANY_CASE = r"[A-Za-z\u00C0-\u024F'-]+"
 NAME_STRONG = re.compile(
     r"\b(?:my name is|my name's|my names|name is|name:|i am called|i'm called|im called|call me|they call me|"
-    r"this is|signed|regards,|thanks,|hi,? i'?m|hello,? i'?m|hey,? i'?m|i go by|go by)\s+(?P<value>[A-Za-z\u00C0-\u024F'-]+(?:\s+[A-Za-z\u00C0-\u024F'-]+){0,2})",
+    r"this is|signed|regards,|thanks,|hi,? i'?m|hello,? i'?m|hey,? i'?m|i go by|go by)\s+"
+    rf"(?P<value>{_NAME_ANY_CASE}(?:\s+{_NAME_ANY_CASE}){{0,2}})",
     re.IGNORECASE,
 )
 NAME_TITLED = re.compile(
@@ -92,8 +94,8 @@ _NOT_NAMES = frozenset(
         " very really so just also still currently here there sick ill fine okay ok well tired dizzy in pain"
         " male female years year old a bit wondering trying asking looking going about after before since"
         " today tomorrow yesterday mg ml has had doctor nurse gp hospital surgery clinic pharmacist dentist"
-    " monday tuesday wednesday thursday friday saturday sunday january february march april may june july"
-    " august september october november december"
+        " monday tuesday wednesday thursday friday saturday sunday january february march april may june july"
+        " august september october november december"
     ).split()
 )
 

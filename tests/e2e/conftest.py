@@ -98,6 +98,23 @@ def e2e_database(postgres_url: str, postgres_cluster: LocalCluster | None) -> st
 
 
 @pytest.fixture(scope="session")
+def keys(e2e_database: str) -> dict[str, str]:
+    """API keys made with `medqa apikey create`: one per scope, plus one that has only `ask`."""
+    made = {}
+    for name, scope in (("reader", "read"), ("admin", "admin"), ("asker", "ask")):
+        result = run_medqa("apikey", "create", "--name", f"e2e-{name}", "--scope", scope,
+                           env=base_env(MEDQA_DATABASE_URL=e2e_database))  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        made[name] = result.stdout.strip()
+    return made
+
+
+def bearer(key: str) -> dict[str, str]:
+    """The Authorization header for a key."""
+    return {"Authorization": f"Bearer {key}"}
+
+
+@pytest.fixture(scope="session")
 def service(
     e2e_database: str, fake_process: FakeGeminiHandle, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Service]:
@@ -110,6 +127,7 @@ def service(
         MEDQA_GEMINI_MODEL="gemini-test",
         MEDQA_GEMINI_TIMEOUT_S="2",
         MEDQA_AUTO_MIGRATE="false",
+        MEDQA_RATE_LIMIT="1000/minute",
     )
 
 

@@ -8,7 +8,7 @@ import uuid
 import httpx
 import pytest
 
-from tests.e2e.conftest import Service
+from tests.e2e.conftest import Service, bearer
 from tests.plugins.gemini import FakeGeminiHandle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
@@ -47,27 +47,30 @@ def test_probes(service: Service) -> None:
     assert ready.status_code == 200 and ready.json()["checks"] == {"database": "ok", "model": "ok"}
 
 
-def test_ask_answers_stores_and_moves_the_metrics(service: Service, fake: FakeGeminiHandle) -> None:
+def test_ask_answers_stores_and_moves_the_metrics(
+    service: Service, fake: FakeGeminiHandle, keys: dict[str, str]
+) -> None:
     before = metric(service, "medqa_llm_requests_total", model="gemini-test", outcome="ok")
     response = ask(service)
     assert response.status_code == 200
     record = response.json()
-    assert set(record) == {"id", "conversation_id", "question", "answer", "triage", "disclaimer", "model",
-                           "finish_reason", "usage", "latency_ms", "created_at"}  # fmt: skip
+    assert set(record) == {"id", "conversation_id", "question", "answer", "triage", "redactions", "disclaimer",
+                           "model", "finish_reason", "usage", "latency_ms", "created_at"}  # fmt: skip
     assert (record["triage"], record["model"], record["finish_reason"]) == ("routine", "gemini-test", "stop")
     assert record["usage"]["prompt_tokens"] > 0 and record["usage"]["completion_tokens"] > 0
     assert response.headers["x-request-id"]
-    stored = httpx.get(f"{service.url}/questions/{record['id']}")
+    reader = bearer(keys["reader"])
+    stored = httpx.get(f"{service.url}/questions/{record['id']}", headers=reader)
     assert stored.status_code == 200 and stored.json() == record
-    listing = httpx.get(f"{service.url}/questions", params={"limit": 100}).json()
+    listing = httpx.get(f"{service.url}/questions", params={"limit": 100}, headers=reader).json()
     assert record["id"] in [item["id"] for item in listing["items"]]
     assert metric(service, "medqa_llm_requests_total", model="gemini-test", outcome="ok") == before + 1
     assert metric(service, "medqa_http_requests_total", method="POST", route="/ask", status="200") >= 1
     assert metric(service, "medqa_llm_tokens_total", model="gemini-test", direction="completion") > 0
 
 
-def test_routes_are_labelled_by_template_not_raw_path(service: Service) -> None:
-    httpx.get(f"{service.url}/questions/{uuid.uuid4()}")
+def test_routes_are_labelled_by_template_not_raw_path(service: Service, keys: dict[str, str]) -> None:
+    httpx.get(f"{service.url}/questions/{uuid.uuid4()}", headers=bearer(keys["reader"]))
     text = httpx.get(f"{service.url}/metrics").text
     assert 'route="/questions/{question_id}"' in text
     assert not any(str(part) in text for part in ("/questions/0", "/questions/1", "/questions/a"))
@@ -97,13 +100,14 @@ def test_body_over_16_kib_is_413(service: Service) -> None:
     assert_problem(ask(service, {"question": "x" * (17 * 1024)}), 413)
 
 
-def test_unknown_id_is_404(service: Service) -> None:
-    assert_problem(httpx.get(f"{service.url}/questions/{uuid.uuid4()}"), 404)
+def test_unknown_id_is_404(service: Service, keys: dict[str, str]) -> None:
+    assert_problem(httpx.get(f"{service.url}/questions/{uuid.uuid4()}", headers=bearer(keys["reader"])), 404)
 
 
-def test_bad_pagination_is_422(service: Service) -> None:
-    assert_problem(httpx.get(f"{service.url}/questions", params={"limit": 1000}), 422, "limit")
-    assert_problem(httpx.get(f"{service.url}/questions", params={"before": "garbage"}), 422, "before")
+def test_bad_pagination_is_422(service: Service, keys: dict[str, str]) -> None:
+    reader = bearer(keys["reader"])
+    assert_problem(httpx.get(f"{service.url}/questions", params={"limit": 1000}, headers=reader), 422, "limit")
+    assert_problem(httpx.get(f"{service.url}/questions", params={"before": "garbage"}, headers=reader), 422, "before")
 
 
 @pytest.mark.parametrize(

@@ -8,12 +8,13 @@ from collections.abc import AsyncIterator
 import pytest
 from piccolo.engine.postgres import PostgresEngine
 
-from app.db import check_database, close_engine, make_engine, open_engine
+from app.access.tables import ApiKey, AuditEvent
+from app.db import bind_tables, check_database, close_engine, make_engine, open_engine
 from app.errors import DatabaseUnavailable, InvalidRequest, ModelError, QuestionNotFound
 from app.llm.gemini import GeminiModel, GeminiOptions
 from app.migrate import migrate
 from app.questions.schemas import AskRequest
-from app.questions.service import QuestionService
+from app.questions.service import QuestionService, purge_older_than
 from app.questions.tables import QARecord
 from app.system.metrics import Metrics
 from tests.plugins.gemini import FakeGeminiHandle
@@ -28,8 +29,9 @@ async def engine(postgres_url: str) -> AsyncIterator[PostgresEngine]:
     assert isinstance(engine, PostgresEngine)
     await open_engine(engine)
     await migrate(engine)
-    QARecord._meta.db = engine
-    await QARecord.delete(force=True)
+    bind_tables(engine)
+    for table in (QARecord, ApiKey, AuditEvent):
+        await table.delete(force=True)
     yield engine
     await close_engine(engine)
 
@@ -55,7 +57,7 @@ async def test_ask_stores_the_record_with_its_provenance(service: QuestionServic
     assert row["prompt_version"] and row["finish_reason"] == "stop"
     assert row["prompt_tokens"] == record.usage.prompt_tokens > 0
     assert row["created_at"].tzinfo is not None
-    assert (await service.get(record.id)) == record
+    assert (await service.get(record.id, actor="tester")) == record
 
 
 async def test_conversation_id_is_kept(service: QuestionService) -> None:
@@ -66,14 +68,14 @@ async def test_conversation_id_is_kept(service: QuestionService) -> None:
 
 async def test_unknown_id_is_not_found(service: QuestionService) -> None:
     with pytest.raises(QuestionNotFound):
-        await service.get(uuid.uuid4())
+        await service.get(uuid.uuid4(), actor="tester")
 
 
 async def test_keyset_pagination_walks_newest_first_without_gaps(service: QuestionService) -> None:
     created = [await service.ask(AskRequest(question=f"question {i}")) for i in range(5)]
     seen, before = [], None
     while True:
-        page = await service.list(limit=2, before=before)
+        page = await service.list(limit=2, before=before, actor="tester")
         seen.extend(item.id for item in page.items)
         if page.next_before is None:
             break
@@ -83,7 +85,7 @@ async def test_keyset_pagination_walks_newest_first_without_gaps(service: Questi
 
 async def test_bad_cursor_is_invalid(service: QuestionService) -> None:
     with pytest.raises(InvalidRequest):
-        await service.list(limit=2, before="not-a-cursor")
+        await service.list(limit=2, before="not-a-cursor", actor="tester")
 
 
 async def test_model_failure_stores_nothing(service: QuestionService, fake_gemini: FakeGeminiHandle) -> None:
@@ -95,7 +97,7 @@ async def test_model_failure_stores_nothing(service: QuestionService, fake_gemin
 
 async def test_unreachable_database_is_a_503_counted_in_metrics(fake_gemini: FakeGeminiHandle) -> None:
     engine = make_engine(f"postgres://medqa:x@127.0.0.1:{free_port()}/medqa")
-    QARecord._meta.db = engine
+    bind_tables(engine)
     await open_engine(engine)
     metrics = Metrics()
     model = GeminiModel(GeminiOptions(api_key="k", model="m", label="m", base_url=fake_gemini.url))
@@ -110,3 +112,62 @@ async def test_unreachable_database_is_a_503_counted_in_metrics(fake_gemini: Fak
 
 async def test_readiness_check_passes_on_a_migrated_database(engine: PostgresEngine) -> None:
     assert await check_database(engine, 2.0) == "ok"
+
+
+async def test_reads_and_erasures_are_audited(service: QuestionService) -> None:
+    first = await service.ask(AskRequest(question="q1"))
+    conversation = uuid.uuid4()
+    await service.ask(AskRequest(question="q2", conversation_id=conversation))
+    await service.ask(AskRequest(question="q3", conversation_id=conversation))
+    await service.get(first.id, actor="reader-key")
+    await service.delete(first.id, actor="admin-key")
+    assert await service.delete_conversation(conversation, actor="admin-key") == 2
+    assert await QARecord.count() == 0
+    events = await AuditEvent.select(AuditEvent.actor, AuditEvent.action, AuditEvent.target, AuditEvent.records)
+    assert {(e["actor"], e["action"], e["records"]) for e in events} == {
+        ("reader-key", "read", 1),
+        ("admin-key", "delete", 1),
+        ("admin-key", "delete_conversation", 2),
+    }
+    with pytest.raises(QuestionNotFound):
+        await service.delete(first.id, actor="admin-key")
+    with pytest.raises(QuestionNotFound):
+        await service.delete_conversation(conversation, actor="admin-key")
+
+
+async def test_purge_deletes_only_records_past_retention_in_batches(
+    service: QuestionService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    import app.questions.service as service_module
+
+    monkeypatch.setattr(service_module, "PURGE_BATCH", 3)
+    for i in range(7):
+        await service.ask(AskRequest(question=f"old {i}"))
+    await QARecord.update({QARecord.created_at: datetime.now(UTC) - timedelta(days=40)}, force=True)
+    kept = await service.ask(AskRequest(question="recent"))
+    assert await purge_older_than(30, service.metrics, service.db_timeout_s) == 7
+    assert [row["id"] for row in await QARecord.select(QARecord.id)] == [kept.id]
+    event = await AuditEvent.select().where(AuditEvent.action == "purge").first()
+    assert event is not None and event["records"] == 7
+
+
+async def test_emergency_gets_guidance_even_when_the_model_fails(
+    service: QuestionService, fake_gemini: FakeGeminiHandle
+) -> None:
+    fake_gemini.set_mode("error:503")
+    record = await service.ask(AskRequest(question="my dad collapsed and is not breathing"))
+    assert record.triage == "emergency"
+    assert record.answer.startswith("This may be a medical emergency.")
+    assert record.finish_reason == "other"
+    stored = await QARecord.select(QARecord.answer).where(QARecord.id == record.id).first()
+    assert stored is not None and stored["answer"] == record.answer
+
+
+async def test_personal_data_never_reaches_the_database(service: QuestionService) -> None:
+    record = await service.ask(AskRequest(question="My name is Zara Quill, email zq@example.com. Is 20 mg ok?"))
+    assert record.redactions == ["EMAIL", "NAME"]
+    row = await QARecord.select(QARecord.question).where(QARecord.id == record.id).first()
+    assert row is not None and "Zara" not in row["question"] and "zq@example.com" not in row["question"]
+    assert "20 mg" in row["question"]

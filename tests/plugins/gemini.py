@@ -23,6 +23,10 @@ class FakeGeminiHandle:
             f"{self.url}/_fake/config", json={"mode": mode, "latency_ms": latency_ms}, timeout=5
         ).raise_for_status()
 
+    def prompts(self) -> list[str]:
+        """The prompts the fake received since the last set_mode."""
+        return list(httpx.get(f"{self.url}/_fake/prompts", timeout=5).json()["prompts"])
+
     def calls(self) -> int:
         """How many model calls the fake received since the last set_mode."""
         return int(httpx.get(f"{self.url}/_fake/stats", timeout=5).json()["total"])

@@ -1,0 +1,73 @@
+"""API keys on a real PostgreSQL: created once, stored hashed, verified, revoked."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator
+
+import pytest
+from piccolo.engine.postgres import PostgresEngine
+
+from app.access.keys import ApiKeyProblem, KeyVerifier, create_key, list_keys, revoke_key
+from app.access.tables import ApiKey
+from app.db import bind_tables, close_engine, make_engine, open_engine
+from app.migrate import migrate
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+async def engine(postgres_url: str) -> AsyncIterator[PostgresEngine]:
+    engine = make_engine(postgres_url)
+    assert isinstance(engine, PostgresEngine)
+    await open_engine(engine)
+    await migrate(engine)
+    bind_tables(engine)
+    await ApiKey.delete(force=True)
+    yield engine
+    await close_engine(engine)
+
+
+async def test_key_is_stored_only_as_a_hash(engine: PostgresEngine) -> None:
+    key = await create_key("ci-reader", ["read"])
+    row = await ApiKey.select().where(ApiKey.name == "ci-reader").first()
+    assert row is not None
+    assert key not in str(row.values())
+    assert row["key_hash"] == hashlib.sha256(key.encode()).hexdigest()
+    listed = await list_keys()
+    assert [item["name"] for item in listed] == ["ci-reader"] and "key_hash" not in listed[0]
+
+
+async def test_verify_accepts_the_key_and_rejects_lookalikes(engine: PostgresEngine) -> None:
+    key = await create_key("ops", ["admin"])
+    verifier = KeyVerifier()
+    principal = await verifier.verify(key)
+    assert principal is not None and principal.name == "ops" and principal.allows("read")
+    assert await verifier.verify(key[:-1] + ("A" if key[-1] != "A" else "B")) is None
+    assert await verifier.verify("mqa_000000000000_" + "x" * 43) is None
+    assert await verifier.verify("not-a-key") is None
+
+
+async def test_revoked_key_stops_working(engine: PostgresEngine) -> None:
+    key = await create_key("temp", ["ask"])
+    await revoke_key("temp")
+    assert await KeyVerifier().verify(key) is None
+    with pytest.raises(ApiKeyProblem, match="no active key"):
+        await revoke_key("temp")
+
+
+@pytest.mark.parametrize(
+    ("name", "scopes", "message"),
+    [("", ["read"], "name"), ("x", [], "scopes"), ("x", ["root"], "root")],
+)
+async def test_invalid_key_requests_are_refused(
+    engine: PostgresEngine, name: str, scopes: list[str], message: str
+) -> None:
+    with pytest.raises(ApiKeyProblem, match=message):
+        await create_key(name, scopes)
+
+
+async def test_duplicate_names_are_refused(engine: PostgresEngine) -> None:
+    await create_key("dup", ["read"])
+    with pytest.raises(ApiKeyProblem, match="already exists"):
+        await create_key("dup", ["read"])
