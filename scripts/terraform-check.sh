@@ -75,13 +75,13 @@ copy_tree() {
   find "$work/tree" \( -name .terraform -o -name .terraform.lock.hcl -o -name '*.tfstate*' \) -prune -exec rm -rf {} +
 }
 
-plugin_dir() {
+find_mirror() { # sets $mirror; a subshell would lose the failure count
   if [[ -n "${MEDQA_TF_PLUGIN_DIR:-}" ]]; then
     [[ -d "$MEDQA_TF_PLUGIN_DIR" ]] || { fail "MEDQA_TF_PLUGIN_DIR=$MEDQA_TF_PLUGIN_DIR is not a directory"; return 1; }
-    echo "$MEDQA_TF_PLUGIN_DIR"
+    mirror="$MEDQA_TF_PLUGIN_DIR"
     return 0
   fi
-  bash "$repo/scripts/tools.sh" path terraform-providers 2>/dev/null || {
+  mirror="$(bash "$repo/scripts/tools.sh" path terraform-providers 2>/dev/null)" || {
     fail "offline provider mirror missing: run \`bash scripts/tools.sh install terraform-provider-azurerm\`"
     return 1
   }
@@ -89,7 +89,7 @@ plugin_dir() {
 
 step_roots() { # $1: validate and/or test
   local mirror root dir log
-  mirror="$(plugin_dir)" || return 0
+  find_mirror || return 0
   copy_tree || return 0
   for root in "${roots[@]}"; do
     dir="$work/tree/platform/terraform/$root"

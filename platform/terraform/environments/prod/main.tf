@@ -1,0 +1,48 @@
+# prod: private API server, zone-redundant HA database with geo-redundant backups, Premium
+# registry behind a private endpoint, paid AKS tier with an uptime SLA, HA Argo CD.
+module "platform" {
+  source = "../../modules/platform"
+
+  environment                   = "prod"
+  location                      = var.location
+  owner                         = var.owner
+  cost_center                   = var.cost_center
+  tenant_id                     = data.azurerm_client_config.current.tenant_id
+  deployer_object_id            = data.azurerm_client_config.current.object_id
+  address_space                 = var.address_space
+  admin_group_object_ids        = var.admin_group_object_ids
+  alert_emails                  = var.alert_emails
+  jumphost_admin_ssh_public_key = var.jumphost_admin_ssh_public_key
+  origin_host_name              = var.origin_host_name
+  repo_url                      = var.repo_url
+
+  aks = {
+    sku_tier                = "Standard"
+    private_cluster_enabled = true
+    system_pool             = { vm_size = "Standard_D4ds_v5", min_count = 3, max_count = 4 }
+    user_pool               = { vm_size = "Standard_D4ds_v5", min_count = 3, max_count = 9 }
+  }
+
+  postgres = {
+    sku_name              = "GP_Standard_D2ds_v5"
+    storage_mb            = 131072
+    high_availability     = true
+    geo_redundant_backup  = true
+    backup_retention_days = 35
+    entra_admin           = var.postgres_entra_admin
+  }
+
+  acr = {
+    sku                      = "Premium"
+    private_endpoint_enabled = true
+  }
+
+  monitoring = {
+    log_retention_days = 90
+  }
+
+  argocd = {
+    enabled    = var.argocd_bootstrap_enabled
+    ha_enabled = true
+  }
+}

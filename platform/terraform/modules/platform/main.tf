@@ -1,0 +1,161 @@
+module "naming" {
+  source = "../naming"
+
+  environment = var.environment
+  location    = var.location
+  owner       = var.owner
+  cost_center = var.cost_center
+  expires_on  = var.expires_on
+}
+
+resource "azurerm_resource_group" "this" {
+  name     = local.names.resource_group
+  location = var.location
+  tags     = local.tags
+}
+
+module "monitoring" {
+  source = "../monitoring"
+
+  log_analytics_name     = local.names.log_analytics_workspace
+  monitor_workspace_name = local.names.monitor_workspace
+  action_group_name      = local.names.action_group
+  resource_group_name    = azurerm_resource_group.this.name
+  location               = var.location
+  log_retention_days     = var.monitoring.log_retention_days
+  daily_quota_gb         = var.monitoring.daily_quota_gb
+  alert_emails           = var.alert_emails
+  postgres_server_id     = module.postgres.id
+  aks_cluster_id         = module.aks.id
+  tags                   = local.tags
+}
+
+module "network" {
+  source = "../network"
+
+  name                = local.names.virtual_network
+  nsg_name_prefix     = local.names.network_security_group
+  resource_group_name = azurerm_resource_group.this.name
+  location            = var.location
+  address_space       = var.address_space
+  tags                = local.tags
+}
+
+module "aks" {
+  source = "../aks"
+
+  name                       = local.names.kubernetes_cluster
+  resource_group_name        = azurerm_resource_group.this.name
+  location                   = var.location
+  sku_tier                   = var.aks.sku_tier
+  tenant_id                  = var.tenant_id
+  admin_group_object_ids     = var.admin_group_object_ids
+  node_subnet_id             = module.network.subnet_ids["aks"]
+  private_cluster_enabled    = var.aks.private_cluster_enabled
+  authorized_ip_ranges       = var.aks.authorized_ip_ranges
+  system_pool                = { for k, v in var.aks.system_pool : k => v if v != null }
+  user_pool                  = { for k, v in var.aks.user_pool : k => v if v != null }
+  log_analytics_workspace_id = module.monitoring.log_analytics_workspace_id
+  monitor_workspace_id       = module.monitoring.monitor_workspace_id
+  tags                       = local.tags
+}
+
+module "acr" {
+  source = "../acr"
+
+  name                       = local.names.container_registry
+  resource_group_name        = azurerm_resource_group.this.name
+  location                   = var.location
+  sku                        = var.acr.sku
+  private_endpoint_enabled   = var.acr.private_endpoint_enabled
+  private_endpoint_subnet_id = module.network.subnet_ids["private_endpoints"]
+  private_dns_zone_id        = module.network.private_dns_zone_ids["privatelink.azurecr.io"]
+  kubelet_identity_object_id = module.aks.kubelet_identity_object_id
+  tags                       = local.tags
+}
+
+module "identity" {
+  source = "../identity"
+
+  name                = local.names.user_assigned_identity
+  resource_group_name = azurerm_resource_group.this.name
+  location            = var.location
+  oidc_issuer_url     = module.aks.oidc_issuer_url
+  tags                = local.tags
+}
+
+module "keyvault" {
+  source = "../keyvault"
+
+  name                       = local.names.key_vault
+  resource_group_name        = azurerm_resource_group.this.name
+  location                   = var.location
+  tenant_id                  = var.tenant_id
+  private_endpoint_subnet_id = module.network.subnet_ids["private_endpoints"]
+  private_dns_zone_id        = module.network.private_dns_zone_ids["privatelink.vaultcore.azure.net"]
+  secrets_user_principal_ids = { app = module.identity.principal_id }
+  secrets_officer_principal_ids = merge(
+    { deployer = var.deployer_object_id },
+    { for i, id in var.admin_group_object_ids : "admins-${i}" => id },
+  )
+  log_analytics_workspace_id = module.monitoring.log_analytics_workspace_id
+  tags                       = local.tags
+}
+
+module "postgres" {
+  source = "../postgres"
+
+  name                  = local.names.postgresql_flexible_server
+  resource_group_name   = azurerm_resource_group.this.name
+  location              = var.location
+  vnet_id               = module.network.vnet_id
+  delegated_subnet_id   = module.network.subnet_ids["postgres"]
+  sku_name              = var.postgres.sku_name
+  storage_mb            = var.postgres.storage_mb
+  high_availability     = var.postgres.high_availability
+  geo_redundant_backup  = var.postgres.geo_redundant_backup
+  backup_retention_days = var.postgres.backup_retention_days
+  tenant_id             = var.tenant_id
+  entra_admin           = var.postgres.entra_admin
+  tags                  = local.tags
+}
+
+module "edge" {
+  source = "../edge"
+
+  profile_name        = local.names.front_door_profile
+  waf_policy_name     = local.names.waf_policy
+  resource_group_name = azurerm_resource_group.this.name
+  origin_host_name    = var.origin_host_name
+  tags                = local.tags
+}
+
+module "jumphost" {
+  source = "../jumphost"
+
+  name                 = local.names.virtual_machine
+  bastion_name         = local.names.bastion_host
+  public_ip_name       = "${local.names.public_ip}-bastion"
+  resource_group_name  = azurerm_resource_group.this.name
+  location             = var.location
+  subnet_id            = module.network.subnet_ids["jumphost"]
+  bastion_subnet_id    = module.network.subnet_ids["bastion"]
+  admin_ssh_public_key = var.jumphost_admin_ssh_public_key
+  login_principal_ids  = { for i, id in var.admin_group_object_ids : "admins-${i}" => id }
+  tags                 = local.tags
+}
+
+module "argocd_bootstrap" {
+  source = "../argocd_bootstrap"
+  count  = var.argocd.enabled ? 1 : 0
+
+  cluster_name        = module.aks.name
+  resource_group_name = azurerm_resource_group.this.name
+  cluster_id          = module.aks.id
+  repo_url            = var.repo_url
+  target_revision     = var.argocd.target_revision
+  ha_enabled          = var.argocd.ha_enabled
+
+  # Argo CD pulls images and needs the nodes and the user pool to exist.
+  depends_on = [module.aks, module.acr]
+}

@@ -1,0 +1,54 @@
+mock_provider "azurerm" {}
+
+variables {
+  environment                   = "dev"
+  location                      = "westeurope"
+  owner                         = "platform-team"
+  cost_center                   = "cc-1"
+  tenant_id                     = "00000000-0000-0000-0000-000000000000"
+  deployer_object_id            = "44444444-4444-4444-4444-444444444444"
+  address_space                 = "10.20.0.0/20"
+  admin_group_object_ids        = ["11111111-1111-1111-1111-111111111111"]
+  alert_emails                  = { platform = "platform-team@example.org" }
+  jumphost_admin_ssh_public_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINMYBAK9ca1Kib0fpTQq/zgpbaCpc824Y9LEAAC0elw6 test"
+  origin_host_name              = "ingress.dev.medqa.example.org"
+  repo_url                      = "https://git.example.org/medqa.git"
+  aks                           = { private_cluster_enabled = false, authorized_ip_ranges = ["203.0.113.0/24"] }
+  postgres = {
+    entra_admin = {
+      object_id      = "11111111-1111-1111-1111-111111111111"
+      principal_name = "medqa-platform-admins"
+      principal_type = "Group"
+    }
+  }
+}
+
+run "names_and_tags_come_from_the_shared_convention" {
+  command = plan
+
+  assert {
+    condition     = azurerm_resource_group.this.name == "rg-medqa-dev-weu" && output.aks_name == "aks-medqa-dev-weu"
+    error_message = "Names must come from platform/conventions.json."
+  }
+  assert {
+    condition     = alltrue([for k in ["workload", "environment", "owner", "cost_center", "managed_by", "repository"] : contains(keys(azurerm_resource_group.this.tags), k)])
+    error_message = "Every required tag must be on the resource group."
+  }
+  assert {
+    condition     = length(module.argocd_bootstrap) == 1
+    error_message = "Argo CD is bootstrapped by default."
+  }
+}
+
+run "argocd_bootstrap_can_be_left_to_the_jump_host" {
+  command = plan
+
+  variables {
+    argocd = { enabled = false }
+  }
+
+  assert {
+    condition     = length(module.argocd_bootstrap) == 0
+    error_message = "argocd.enabled = false must skip the bootstrap."
+  }
+}

@@ -1,0 +1,121 @@
+variable "environment" {
+  type        = string
+  description = "The environment short name from platform/conventions.json (dev, prod, ...)."
+}
+
+variable "location" {
+  type        = string
+  description = "The Azure region of every resource (Front Door is global)."
+}
+
+variable "owner" {
+  type        = string
+  description = "The team accountable for the environment (owner tag)."
+}
+
+variable "cost_center" {
+  type        = string
+  description = "The cost center that pays for the environment (cost_center tag)."
+}
+
+variable "expires_on" {
+  type        = string
+  default     = null
+  description = "The date (YYYY-MM-DD) after which a short-lived environment may be deleted."
+}
+
+variable "tenant_id" {
+  type        = string
+  description = "The Entra ID tenant of the subscription."
+}
+
+variable "address_space" {
+  type        = string
+  description = "The virtual network's address space (a /20 or larger); it must not overlap the AKS pod and service CIDRs."
+}
+
+variable "admin_group_object_ids" {
+  type        = list(string)
+  description = "The Entra ID groups of the platform operators: cluster admins, Key Vault secrets officers, jump host login."
+}
+
+variable "deployer_object_id" {
+  type        = string
+  description = "The object ID of the identity running Terraform; it needs Secrets Officer to create the secret placeholders."
+}
+
+variable "alert_emails" {
+  type        = map(string)
+  description = "The e-mail receivers of the alerts, keyed by a short receiver name."
+}
+
+variable "aks" {
+  type = object({
+    sku_tier                = optional(string, "Standard")
+    private_cluster_enabled = optional(bool, true)
+    authorized_ip_ranges    = optional(list(string), [])
+    system_pool             = optional(object({ vm_size = optional(string), min_count = optional(number), max_count = optional(number), os_disk_size_gb = optional(number) }), {})
+    user_pool               = optional(object({ vm_size = optional(string), min_count = optional(number), max_count = optional(number), os_disk_size_gb = optional(number) }), {})
+  })
+  default     = {}
+  description = "The cluster settings that differ between environments: tier, API server exposure and pool sizes."
+}
+
+variable "postgres" {
+  type = object({
+    sku_name              = optional(string, "B_Standard_B1ms")
+    storage_mb            = optional(number, 32768)
+    high_availability     = optional(bool, false)
+    geo_redundant_backup  = optional(bool, false)
+    backup_retention_days = optional(number, 7)
+    entra_admin = object({
+      object_id      = string
+      principal_name = string
+      principal_type = string
+    })
+  })
+  description = "The database settings that differ between environments, and its Entra ID administrator."
+}
+
+variable "acr" {
+  type = object({
+    sku                      = optional(string, "Standard")
+    private_endpoint_enabled = optional(bool, false)
+  })
+  default     = {}
+  description = "The registry SKU and whether it is reached only through a private endpoint."
+}
+
+variable "monitoring" {
+  type = object({
+    log_retention_days = optional(number, 30)
+    daily_quota_gb     = optional(number, -1)
+  })
+  default     = {}
+  description = "The Log Analytics retention and daily ingestion cap."
+}
+
+variable "jumphost_admin_ssh_public_key" {
+  type        = string
+  description = "The OpenSSH public key of the jump host's break-glass administrator."
+}
+
+variable "origin_host_name" {
+  type        = string
+  description = "The public host name of the cluster ingress that Front Door forwards to."
+}
+
+variable "repo_url" {
+  type        = string
+  description = "The HTTPS URL of this repository, which Argo CD's root Application syncs from."
+}
+
+variable "argocd" {
+  type = object({
+    enabled         = optional(bool, true)
+    target_revision = optional(string, "main")
+    ha_enabled      = optional(bool, false)
+  })
+  default     = {}
+  description = "Whether Terraform bootstraps Argo CD (it needs network access to the API server), the Git revision and HA."
+}

@@ -1,0 +1,77 @@
+"""modules/argocd_bootstrap/bootstrap.sh: refuses to run half-configured, and calls helm with the pins."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from tests.platform.terraform.conftest import TF_DIR
+
+SCRIPT = TF_DIR / "modules" / "argocd_bootstrap" / "bootstrap.sh"
+ENV = {
+    "CLUSTER_NAME": "aks-medqa-dev-weu",
+    "RESOURCE_GROUP": "rg-medqa-dev-weu",
+    "NAMESPACE": "argocd",
+    "CHART_REPOSITORY": "https://charts.example.org",
+    "ARGOCD_CHART_VERSION": "9.5.4",
+    "ARGOCD_APPS_CHART_VERSION": "2.0.2",
+    "ARGOCD_VALUES": '{"dex": {"enabled": false}}',
+    "APPS_VALUES": '{"applications": {"root": {"source": {"path": "gitops/argocd"}}}}',
+}
+
+
+def fake_tools(bin_dir: Path, log: Path, names: tuple[str, ...] = ("az", "kubelogin", "helm")) -> None:
+    """Stand-ins for the CLIs at the network edge: they record their arguments and succeed."""
+    bin_dir.mkdir()
+    for name in names:
+        tool = bin_dir / name
+        tool.write_text(
+            f'#!/bin/bash\necho "{name} $*" >> "{log}"\n'
+            f'for a in "$@"; do [[ -f "$a" ]] && cat "$a" >> "{log}" && echo >> "{log}"; done\nexit 0\n'
+        )
+        tool.chmod(0o755)
+
+
+def run(bin_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run bootstrap.sh with only bin_dir and the system directories on PATH."""
+    merged = {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": os.environ.get("HOME", "/tmp"), **env}
+    return subprocess.run(["bash", str(SCRIPT)], capture_output=True, text=True, env=merged, timeout=60, check=False)
+
+
+def test_missing_cli_is_reported(tmp_path: Path) -> None:
+    fake_tools(tmp_path / "bin", tmp_path / "log", names=("az", "kubelogin"))
+    result = run(tmp_path / "bin", **ENV)
+    assert result.returncode == 1
+    assert "argocd_bootstrap: helm is not on PATH" in result.stderr
+
+
+def test_missing_setting_is_reported(tmp_path: Path) -> None:
+    fake_tools(tmp_path / "bin", tmp_path / "log")
+    env = {k: v for k, v in ENV.items() if k != "ARGOCD_CHART_VERSION"}
+    result = run(tmp_path / "bin", **env)
+    assert result.returncode == 1
+    assert "argocd_bootstrap: ARGOCD_CHART_VERSION is not set" in result.stderr
+
+
+def test_installs_pinned_charts_with_entra_kubeconfig(tmp_path: Path) -> None:
+    log = tmp_path / "log"
+    fake_tools(tmp_path / "bin", log)
+    result = run(tmp_path / "bin", **ENV)
+    assert result.returncode == 0, result.stderr
+    calls = log.read_text()
+    assert "az aks get-credentials --resource-group rg-medqa-dev-weu --name aks-medqa-dev-weu" in calls
+    assert "kubelogin convert-kubeconfig --login azurecli" in calls
+    assert "helm upgrade --install argocd argo-cd --repo https://charts.example.org --version 9.5.4" in calls
+    assert "helm upgrade --install argocd-root argocd-apps --repo https://charts.example.org --version 2.0.2" in calls
+    assert '"path": "gitops/argocd"' in calls
+
+
+def test_helm_failure_stops_the_bootstrap(tmp_path: Path) -> None:
+    log = tmp_path / "log"
+    fake_tools(tmp_path / "bin", log)
+    (tmp_path / "bin" / "helm").write_text("#!/bin/bash\necho 'Error: cluster unreachable' >&2\nexit 1\n")
+    result = run(tmp_path / "bin", **ENV)
+    assert result.returncode == 1
+    assert "cluster unreachable" in result.stderr
+    assert "are installed" not in result.stdout
