@@ -9,10 +9,14 @@ It never writes to a cluster: what Argo CD needs comes out as files under gitops
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import shutil
+import subprocess
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -126,8 +130,44 @@ def stack_values(args: argparse.Namespace, today: date) -> dict[str, Any]:
     return values
 
 
+@contextlib.contextmanager
+def pulled_core_state(terraform_dir: str | None) -> Iterator[str | None]:
+    """A private temporary copy of the dev state (`terraform state pull`), deleted afterwards.
+
+    pulumi-terraform reads HCP Terraform or local state only; the core keeps its state in an azurerm
+    backend, so envctl pulls it with the Terraform CLI and the operator's Azure credentials.
+    """
+    if terraform_dir is None:
+        yield None
+        return
+    terraform = shutil.which("terraform")
+    if terraform is None:
+        raise UsageError("--core-terraform-dir needs the terraform CLI on PATH")
+    pulled = subprocess.run(
+        [terraform, f"-chdir={terraform_dir}", "state", "pull"], capture_output=True, text=True, check=False
+    )
+    if pulled.returncode != 0 or not pulled.stdout.strip():
+        raise UsageError(f"terraform state pull in {terraform_dir} failed: {pulled.stderr.strip() or 'no state'}")
+    with tempfile.TemporaryDirectory(prefix="envctl-") as directory:
+        path = Path(directory) / "core.tfstate"
+        # The state holds the core's secrets: readable by this user only, gone when the run ends.
+        path.touch(mode=0o600)
+        path.write_text(pulled.stdout, encoding="utf-8")
+        yield str(path)
+
+
 def create(args: argparse.Namespace, runner: Runner, gitops_root: Path, today: date) -> list[Path]:
     """Validate, deploy and write the GitOps files; return the files written."""
+    if args.core_terraform_dir and args.core_state:
+        raise UsageError("give --core-state or --core-terraform-dir, not both")
+    with pulled_core_state(args.core_terraform_dir) as pulled:
+        if pulled is not None:
+            args.core_state = pulled
+        return _create(args, runner, gitops_root, today)
+
+
+def _create(args: argparse.Namespace, runner: Runner, gitops_root: Path, today: date) -> list[Path]:
+    """Validate, deploy and write the GitOps files once the core state is reachable."""
     values = stack_values(args, today)
     try:
         config.parse(args.name, values, today)  # the same rules the program applies, before any cloud call
@@ -170,6 +210,7 @@ def parser() -> argparse.ArgumentParser:
     up.add_argument("--core-organization", default=os.environ.get("MEDQA_CORE_ORGANIZATION"))
     up.add_argument("--core-workspace", default=os.environ.get("MEDQA_CORE_WORKSPACE", "medqa-dev"))
     up.add_argument("--core-state", help="a local copy of the dev state (terraform state pull) instead of HCP")
+    up.add_argument("--core-terraform-dir", help="pull the dev state from this Terraform root (azurerm backend)")
     up.add_argument("--cluster", help='dedicated only, JSON: {"vmSize": ..., "nodeCount": ..., ...}')
     up.add_argument("--postgres", help='dedicated only, JSON: {"skuName": ..., "storageGb": ..., ...}')
     down = commands.add_parser("destroy", help="destroy an extra environment and remove its GitOps files")

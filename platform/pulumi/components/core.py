@@ -20,8 +20,8 @@ class CoreOutputs:
 
     resource_group_name: str
     aks_oidc_issuer_url: str
-    postgresql_server_name: str
-    postgresql_fqdn: str
+    postgres_server_name: str
+    postgres_fqdn: str
     key_vault_name: str
     key_vault_id: str
     dns_zone_name: str

@@ -64,7 +64,7 @@ class SharedClusterEnvironment(pulumi.ComponentResource):
             f"{name}-db",
             postgres.PostgresDatabaseArgs(
                 name=database_name(cfg.name),
-                server_name=core.apply(lambda c: c.postgresql_server_name),
+                server_name=core.apply(lambda c: c.postgres_server_name),
                 resource_group_name=core.apply(lambda c: c.resource_group_name),
             ),
             opts=child,
@@ -75,7 +75,7 @@ class SharedClusterEnvironment(pulumi.ComponentResource):
         }
         url = postgres.database_url(
             self.identity.identity.name,
-            core.apply(lambda c: c.postgresql_fqdn),
+            core.apply(lambda c: c.postgres_fqdn),
             self.database.database_name,
         )
         self.secrets = keyvault.Secrets(

@@ -19,8 +19,8 @@ CA_DATA = base64.b64encode(b"-----BEGIN CERTIFICATE-----\nfake\n-----END CERTIFI
 CORE_OUTPUTS: dict[str, Any] = {
     "resource_group_name": "rg-medqa-dev-weu",
     "aks_oidc_issuer_url": "https://westeurope.oic.prod-aks.azure.com/tenant/issuer/",
-    "postgresql_server_name": "psql-medqa-dev-weu",
-    "postgresql_fqdn": "psql-medqa-dev-weu.postgres.database.azure.com",
+    "postgres_server_name": "psql-medqa-dev-weu",
+    "postgres_fqdn": "psql-medqa-dev-weu.postgres.database.azure.com",
     "key_vault_name": "kvmedqadevweu",
     "key_vault_id": f"/subscriptions/{SUBSCRIPTION}/resourceGroups/rg-medqa-dev-weu"
     "/providers/Microsoft.KeyVault/vaults/kvmedqadevweu",

@@ -294,3 +294,81 @@ def test_dedicated_overlay_renders_with_kustomize(
 def test_gitops_module_refuses_unknown_remove_targets(tmp_path: Path) -> None:
     """Removing an environment that has no files is a no-op, not an error."""
     assert gitops_files.remove(tmp_path, "pr-9") == []
+
+
+class StateCheckingRunner(ProgramRunner):
+    """Also records what the local core state file held while Pulumi ran."""
+
+    def __init__(self) -> None:
+        """Start with nothing seen."""
+        super().__init__()
+        self.seen: dict[str, Any] = {}
+
+    def up(self, name: str, values: dict[str, Any], secrets: dict[str, str]) -> dict[str, Any]:
+        """Read the state file envctl pulled, then build as usual."""
+        path = Path(values["core"]["path"])
+        self.seen = {"path": path, "mode": path.stat().st_mode & 0o777, "state": json.loads(path.read_text())}
+        return super().up(name, values, secrets)
+
+
+@pytest.fixture
+def terraform_root(tool: Callable[[str], Path], tmp_path: Path) -> Path:
+    """A Terraform root with local state holding one output (stands in for the dev root's azurerm state)."""
+    root = tmp_path / "dev-root"
+    root.mkdir()
+    (root / "main.tf").write_text('output "resource_group_name" {\n  value = "rg-medqa-dev-weu"\n}\n')
+    terraform = str(tool("terraform"))
+    environment = {"PATH": "/usr/bin:/bin", "CHECKPOINT_DISABLE": "1"}
+    for command in (["init", "-input=false"], ["apply", "-input=false", "-auto-approve"]):
+        subprocess.run([terraform, f"-chdir={root}", *command], check=True, capture_output=True, env=environment)
+    return root
+
+
+def test_core_state_is_pulled_privately_and_deleted(
+    run: Callable[..., Any], terraform_root: Path, tool: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--core-terraform-dir pulls the state into a 0600 temporary file that is gone after the run."""
+    monkeypatch.setenv("PATH", f"{tool('terraform').parent}:/usr/bin:/bin")
+    runner = StateCheckingRunner()
+    status, _ = run([*SHARED[:-2], "--core-terraform-dir", str(terraform_root)], runner)
+    assert status == 0
+    assert runner.seen["mode"] == 0o600
+    assert runner.seen["state"]["outputs"]["resource_group_name"]["value"] == "rg-medqa-dev-weu"
+    assert not runner.seen["path"].exists()
+
+
+def test_core_terraform_dir_needs_terraform(
+    run: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without the terraform CLI nothing runs and the reason is printed."""
+    monkeypatch.setenv("PATH", "/nonexistent")
+    status, runner = run([*SHARED[:-2], "--core-terraform-dir", str(tmp_path)])
+    assert status == 2
+    assert "--core-terraform-dir needs the terraform CLI on PATH" in capsys.readouterr().err
+    assert runner.ups == []
+
+
+def test_core_state_options_exclude_each_other(
+    run: Callable[..., Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A local state file and a Terraform root to pull from cannot both be the core."""
+    status, runner = run([*SHARED[:-2], "--core-terraform-dir", str(tmp_path), "--core-state", "x.tfstate"])
+    assert status == 2
+    assert "give --core-state or --core-terraform-dir, not both" in capsys.readouterr().err
+    assert runner.ups == []
+
+
+def test_core_terraform_dir_without_state_is_refused(
+    run: Callable[..., Any],
+    tmp_path: Path,
+    tool: Callable[[str], Path],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A root with no state yet (dev never applied) stops the run with terraform's answer."""
+    monkeypatch.setenv("PATH", f"{tool('terraform').parent}:/usr/bin:/bin")
+    (tmp_path / "main.tf").write_text("")
+    status, runner = run([*SHARED[:-2], "--core-terraform-dir", str(tmp_path)])
+    assert status == 2
+    assert "terraform state pull in" in capsys.readouterr().err
+    assert runner.ups == []

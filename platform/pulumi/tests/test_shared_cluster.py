@@ -111,7 +111,7 @@ def test_database_lives_on_the_core_server() -> pulumi.Output[Any]:
     def check(name: str) -> None:
         inputs = mocks.of_type("azure-native:dbforpostgresql:Database")[0].inputs
         assert name == "medqa_pr_123"
-        assert inputs["serverName"] == CORE_OUTPUTS["postgresql_server_name"]
+        assert inputs["serverName"] == CORE_OUTPUTS["postgres_server_name"]
         assert inputs["resourceGroupName"] == CORE_OUTPUTS["resource_group_name"]
         assert (inputs["charset"], inputs["collation"]) == ("UTF8", "en_US.utf8")
 
@@ -136,7 +136,7 @@ def test_secrets_are_prefixed_secret_and_readable_by_its_identity_only() -> pulu
         assert unwrap(secrets[gemini_name]["properties"])["value"] == "test-gemini-key"
         assert unwrap(secrets[url_name]["properties"])["value"] == (
             "postgresql://id-medqa-preview-weu-pr-123@"
-            f"{CORE_OUTPUTS['postgresql_fqdn']}:5432/medqa_pr_123?sslmode=verify-full"
+            f"{CORE_OUTPUTS['postgres_fqdn']}:5432/medqa_pr_123?sslmode=verify-full"
         )
         assert {s["vaultName"] for s in secrets.values()} == {CORE_OUTPUTS["key_vault_name"]}
         assignments = [r.inputs for r in mocks.of_type("azure-native:authorization:RoleAssignment")]

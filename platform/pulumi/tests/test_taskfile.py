@@ -45,11 +45,24 @@ def test_create_needs_the_pulumi_cli() -> None:
     assert "the pulumi CLI is missing" in result.stderr
 
 
+def stand_ins(directory: Path, *names: str) -> str:
+    """A PATH with executables of these names that are never run (only `command -v` looks at them)."""
+    for name in names:
+        stand_in = directory / name
+        stand_in.write_text("#!/bin/sh\nexit 99\n")
+        stand_in.chmod(0o755)
+    return f"{directory}:/usr/bin:/bin"
+
+
+def test_create_needs_the_terraform_cli(tmp_path: Path) -> None:
+    """envctl reads the core's outputs through `terraform state pull`, so create checks for terraform."""
+    result = task(["create", "NAME=pr-1", "SHAPE=shared-cluster"], stand_ins(tmp_path, "pulumi"), gemini_key="k")
+    assert result.returncode != 0
+    assert "the terraform CLI is missing" in result.stderr
+
+
 def test_create_needs_the_gemini_key(tmp_path: Path) -> None:
-    """With a pulumi on PATH but no key, create names the variable (the stand-in CLI is never run)."""
-    stand_in = tmp_path / "pulumi"
-    stand_in.write_text("#!/bin/sh\nexit 99\n")
-    stand_in.chmod(0o755)
-    result = task(["create", "NAME=pr-1", "SHAPE=shared-cluster"], f"{tmp_path}:/usr/bin:/bin")
+    """With pulumi and terraform on PATH but no key, create names the variable."""
+    result = task(["create", "NAME=pr-1", "SHAPE=shared-cluster"], stand_ins(tmp_path, "pulumi", "terraform"))
     assert result.returncode != 0
     assert "MEDQA_GEMINI_API_KEY is not set" in result.stderr
