@@ -294,6 +294,24 @@ def ingress_public_only(docs: list[Doc]) -> list[str]:
     return found
 
 
+# Stand-ins for the two Key Vault secrets; only their shape matters to the settings parser.
+SECRET_SAMPLES = {"GEMINI_API_KEY": "sample-key", "MEDQA_DATABASE_URL": "postgres://medqa:pw@db.internal:5432/medqa"}
+
+
+def container_env(docs: list[Doc], container: Doc) -> dict[str, str]:
+    """The environment a container would get: ConfigMaps it loads, literal values, secret references."""
+    config_maps = {c["metadata"]["name"]: c.get("data", {}) for c in of_kind(docs, "ConfigMap")}
+    env: dict[str, str] = {}
+    for source in container.get("envFrom", []):
+        env.update(config_maps[source["configMapRef"]["name"]])
+    for item in container.get("env", []):
+        if "value" in item:
+            env[item["name"]] = item["value"]
+        else:
+            env[item["name"]] = SECRET_SAMPLES[item["valueFrom"]["secretKeyRef"]["key"]]
+    return env
+
+
 POLICIES: dict[str, Policy] = {
     "containers have requests and limits": containers_have_limits,
     "deployments have startup/liveness/readiness probes": deployments_have_probes,

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.platform.gitops.policies import POLICIES, Doc, of_kind, pod_template
+from tests.platform.gitops.policies import POLICIES, Doc, container_env, of_kind, pod_template
 
 Mutation = Callable[[list[Doc]], None]
 
@@ -154,3 +154,15 @@ def test_policy_catches(rendered: dict[str, list[Doc]], policy: str, case: str, 
     assert POLICIES[policy](docs) == []
     mutate(docs)
     assert POLICIES[policy](docs), f"{policy} missed: {case}"
+
+
+def test_settings_check_catches_a_prod_job_without_the_gemini_key(rendered: dict[str, list[Doc]]) -> None:
+    """The service refuses prod without GEMINI_API_KEY even for `migrate`; dropping it from the Job is caught."""
+    from app.settings import ConfigError, Settings
+
+    docs = copy.deepcopy(rendered["prod"])
+    container = pod_template(_job(docs))["spec"]["containers"][0]
+    Settings.from_env(container_env(docs, container))
+    container["env"] = [e for e in container["env"] if e["name"] != "GEMINI_API_KEY"]
+    with pytest.raises(ConfigError, match="GEMINI_API_KEY"):
+        Settings.from_env(container_env(docs, container))

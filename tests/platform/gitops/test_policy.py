@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from tests.platform.gitops.conftest import KUSTOMIZE, OVERLAYS, REPO
-from tests.platform.gitops.policies import POLICIES, Doc, of_kind, ref
+from tests.platform.gitops.policies import POLICIES, Doc, container_env, of_kind, ref, workloads
 
 
 @pytest.mark.parametrize("policy", sorted(POLICIES))
@@ -91,3 +91,15 @@ def test_every_checkov_skip_is_justified(rendered: dict[str, list[Doc]], overlay
             if key.startswith("checkov.io/skip"):
                 check, _, reason = value.partition("=")
                 assert check.startswith("CKV") and len(reason.split()) >= 8, f"{ref(doc)}: {key}: {value!r}"
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_container_config_is_accepted_by_the_service(rendered: dict[str, list[Doc]], overlay: str) -> None:
+    """app.settings parses the exact environment of every MedQA container (serve, migrate, purge)."""
+    from app.settings import Settings
+
+    for doc, spec in workloads(rendered[overlay]):
+        for container in spec["containers"]:
+            settings = Settings.from_env(container_env(rendered[overlay], container))
+            assert settings.env == overlay and settings.is_postgres, ref(doc)
+            assert not settings.demo_mode and settings.host == "0.0.0.0"  # noqa: S104 (a pod listens on its own IP)
