@@ -3,7 +3,7 @@
 #
 #   scripts/image-test.sh base    make (or reuse) the local python base image from a cached debootstrap rootfs
 #   scripts/image-test.sh build   base + build the MedQA image from ./Dockerfile with PYTHON_IMAGE=<local base>
-#   scripts/image-test.sh smoke   run the built image as its own (non-root) user and GET /healthz -> 200
+#   scripts/image-test.sh smoke   as the image's own (non-root) user: migrate, purge, then serve and GET /healthz
 #   scripts/image-test.sh readonly  the same with a read-only root filesystem and a tmpfs /tmp, as in Kubernetes
 #   scripts/image-test.sh size    print the built image size in bytes
 #   scripts/image-test.sh all     build, smoke, readonly, size (the default)
@@ -91,6 +91,13 @@ smoke() {
   echo "uid: ${uid}"
   buildah run --isolation chroot "$ctr" -- sh -c 'touch /opt/medqa/probe 2>/dev/null && exit 1; touch /tmp/probe' \
     || die "the image user can write outside /tmp (or not to /tmp)"
+  # One image also migrates and purges (the Job and the CronJob run these very commands).
+  local cmd
+  for cmd in migrate purge; do
+    buildah run --isolation chroot --env MEDQA_ENV=dev --env MEDQA_DATABASE_URL=sqlite:////tmp/jobs.sqlite \
+      "$ctr" -- medqa "$cmd" >"${CACHE}/${cmd}.log" 2>&1 || { cat "${CACHE}/${cmd}.log" >&2; die "medqa ${cmd} failed in the image"; }
+    echo "${cmd}: $(tail -1 "${CACHE}/${cmd}.log")"
+  done
   # Demo mode needs no key; SQLite lives under /tmp. setsid gives the server its own process group
   # (buildah run -> chroot runtime -> timeout -> medqa), so it can be stopped as a whole; `timeout
   # --foreground` keeps it in that group and still bounds it if this script dies first.

@@ -54,6 +54,7 @@ def test_image_builds_and_serves_as_non_root(image_tools: None) -> None:
     done = run("all", MEDQA_IMAGE_TEST_PORT=str(free_port()))
     assert done.returncode == 0, done.stdout + done.stderr[-4000:]
     assert "uid: 10001" in done.stdout
+    assert "migrate: " in done.stdout and "purge: purged 0 records" in done.stdout  # one image, three jobs
     assert "healthz: 200" in done.stdout
     assert "readonly healthz: 200" in done.stdout  # also serves with a read-only root and tmpfs /tmp
     size = re.search(r"^size: (.+)$", done.stdout, re.M)
