@@ -30,6 +30,7 @@ from app.settings import Settings
 from app.system.health import SystemController
 from app.system.metrics import Metrics
 from app.system.middleware import ASGIApp, observe
+from app.web import web_routes
 
 
 def _is_question(request: Request[Any, Any, Any]) -> bool:
@@ -54,7 +55,14 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
         if settings.env in ("dev", "test") and settings.auto_migrate:
             await migrate(engine)
         model = build_model(settings, demo_url)
-        questions = QuestionService(model, app.state.metrics, settings.db_timeout_s, settings.locale)
+        questions = QuestionService(
+            model,
+            app.state.metrics,
+            settings.db_timeout_s,
+            settings.locale,
+            settings.history_turns,
+            settings.history_chars,
+        )
         app.state.update(engine=engine, model=model, questions=questions, key_verifier=KeyVerifier())
         try:
             yield
@@ -73,10 +81,10 @@ def create_app(settings: Settings, metrics: Metrics | None = None) -> ASGIApp:
     )
     cors = CORSConfig(allow_origins=list(settings.cors_origins), allow_headers=["Authorization", "Content-Type"])
     app = Litestar(
-        route_handlers=[AskController, RecordsController, AuditController, SystemController],
+        route_handlers=[AskController, RecordsController, AuditController, SystemController, *web_routes()],
         # Authentication first, so the rate limiter can count per API key.
         middleware=[
-            DefineMiddleware(ApiKeyMiddleware, exclude=["/healthz", "/readyz", "/metrics", "/schema"]),
+            DefineMiddleware(ApiKeyMiddleware, exclude=["/healthz", "/readyz", "/metrics", "/schema", "/static"]),
             rate_limit.middleware,
         ],
         cors_config=cors if settings.cors_origins else None,

@@ -160,7 +160,7 @@ def cmd_fake_gemini(args: argparse.Namespace) -> None:
     from app.llm.fake_server import FakeConfig, FakeGemini
 
     try:
-        config = FakeConfig.parse_mode(args.mode, args.latency_ms)
+        config = FakeConfig.parse_mode(args.mode, args.latency_ms, args.chunk_delay_ms)
     except ValueError as exc:
         raise CommandError(f"--mode: {exc}") from None
     print(f"fake-gemini listening on http://{args.host}:{args.port} (mode={args.mode})", file=sys.stderr, flush=True)
@@ -193,7 +193,8 @@ def build_parser() -> argparse.ArgumentParser:
     fake = sub.add_parser("fake-gemini", help="run a local fake of the Gemini REST API")
     fake.add_argument("--host", default="127.0.0.1")
     fake.add_argument("--port", type=int, default=8001)
-    fake.add_argument("--latency-ms", type=int, default=0)
+    fake.add_argument("--latency-ms", type=int, default=0, help="delay before each answer")
+    fake.add_argument("--chunk-delay-ms", type=int, default=5, help="pause between streamed chunks")
     fake.add_argument(
         "--mode", default="ok", help="ok|hang|safety|blocked|max_tokens|stream_error|malformed|error:CODE[xN]"
     )

@@ -66,6 +66,10 @@ class Settings:
     """CIDRs whose X-Forwarded-For is believed (the ingress controller), from MEDQA_TRUSTED_PROXIES."""
     cors_origins: tuple[str, ...] = ()
     """Origins allowed by CORS (comma-separated MEDQA_CORS_ORIGINS); CORS is off when empty."""
+    history_turns: int = 6
+    """Earlier turns of a conversation sent with a follow-up question."""
+    history_chars: int = 8000
+    """Upper bound on the characters of those earlier turns (the oldest are dropped first)."""
     auto_migrate: bool = True
     """Apply migrations when `serve` starts; only ever honoured in dev and test (prod runs `medqa migrate`)."""
 
@@ -115,6 +119,8 @@ class Settings:
             db_timeout_s=read("MEDQA_DB_TIMEOUT_S", base.db_timeout_s, _float_between(0.1, 60)),
             auto_migrate=read("MEDQA_AUTO_MIGRATE", base.auto_migrate, _bool),
             locale=read("MEDQA_LOCALE", base.locale, _locale),
+            history_turns=read("MEDQA_HISTORY_TURNS", base.history_turns, _int_between(0, 50)),
+            history_chars=read("MEDQA_HISTORY_CHARS", base.history_chars, _int_between(0, 100_000)),
             retention_days=read("MEDQA_RETENTION_DAYS", base.retention_days, _int_between(1, 3650)),
             ask_requires_key=read("MEDQA_ASK_REQUIRES_KEY", base.ask_requires_key, _bool),
             rate_limit=read("MEDQA_RATE_LIMIT", base.rate_limit, _rate_limit),

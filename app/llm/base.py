@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -19,14 +20,26 @@ class ModelAnswer:
     model: str
 
 
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """An earlier question and answer of the same conversation (both already redacted)."""
+
+    question: str
+    answer: str
+
+
 class AnswerModel(Protocol):
     """Something that answers a medical question; Gemini in production, chosen by configuration."""
 
     label: str
     """Model name for records and metric labels ("demo" in demo mode)."""
 
-    async def answer(self, question: str) -> ModelAnswer:
-        """Answer one question or raise a ModelError subclass."""
+    async def answer(self, question: str, history: Sequence[Turn] = ()) -> ModelAnswer:
+        """Answer one question (after the earlier turns) or raise a ModelError subclass."""
+        ...
+
+    def stream(self, question: str, history: Sequence[Turn] = ()) -> AsyncIterator[str | ModelAnswer]:
+        """Yield text chunks as they arrive, then the final ModelAnswer; raise a ModelError on failure."""
         ...
 
     async def ping(self) -> bool:

@@ -53,18 +53,22 @@ class FakeConfig:
     fail_count: int | None = None
     latency_ms: int = 0
     retry_delay_s: int = 1
+    chunk_delay_ms: int = 5
 
     @classmethod
-    def parse_mode(cls, mode: str, latency_ms: int = 0) -> FakeConfig:
+    def parse_mode(cls, mode: str, latency_ms: int = 0, chunk_delay_ms: int = 5) -> FakeConfig:
         """Parse ``ok``, ``hang``, ``safety``, ``max_tokens``, ... or ``error:CODE`` / ``error:CODExN``."""
+        if latency_ms < 0 or chunk_delay_ms < 0:
+            raise ValueError("latency and chunk delay must not be negative")
         if mode in MODES:
-            return cls(mode=mode, latency_ms=latency_ms)
+            return cls(mode=mode, latency_ms=latency_ms, chunk_delay_ms=chunk_delay_ms)
         match = re.fullmatch(r"error:(\d{3})(?:x(\d+))?", mode)
         if not match or int(match.group(1)) not in _STATUS:
             known = ", ".join((*MODES, "error:CODE[xN]"))
             raise ValueError(f"unknown mode {mode!r}; use one of {known} with CODE in {sorted(_STATUS)}")
         count = int(match.group(2)) if match.group(2) else None
-        return cls(mode="error", status=int(match.group(1)), fail_count=count, latency_ms=latency_ms)
+        status = int(match.group(1))
+        return cls(mode="error", status=status, fail_count=count, latency_ms=latency_ms, chunk_delay_ms=chunk_delay_ms)
 
 
 @dataclass
@@ -100,7 +104,9 @@ class FakeGemini:
     async def _configure(self, send: Send, body: bytes) -> None:
         try:
             wanted = json.loads(body or b"{}")
-            self.config = FakeConfig.parse_mode(str(wanted.get("mode", "ok")), int(wanted.get("latency_ms", 0)))
+            self.config = FakeConfig.parse_mode(
+                str(wanted.get("mode", "ok")), int(wanted.get("latency_ms", 0)), int(wanted.get("chunk_delay_ms", 5))
+            )
         except (ValueError, TypeError, AttributeError) as exc:
             await _error(send, 400, str(exc))
             return
@@ -199,7 +205,7 @@ class FakeGemini:
             last = index == len(chunks) - 1
             part = self._response(model, prompt, chunk) if last else _chunk(model, chunk)
             await send({"type": "http.response.body", "body": _sse(part), "more_body": True})
-            await asyncio.sleep(0.005)
+            await asyncio.sleep(self.config.chunk_delay_ms / 1000)
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 

@@ -11,6 +11,7 @@ import asyncio
 import random
 import re
 import time
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,7 @@ from google.genai import errors as genai_errors
 from google.genai import types
 
 from app.errors import ModelError, ModelRateLimited, ModelTimeout, ModelUnavailable
-from app.llm.base import FinishReason, ModelAnswer
+from app.llm.base import FinishReason, ModelAnswer, Turn
 from app.llm.prompts import SAFETY_REFUSAL, SYSTEM_PROMPT
 
 API_VERSION = "v1beta"
@@ -72,29 +73,63 @@ class GeminiModel:
             automatic_function_calling=types.AutomaticFunctionCallingConfig(disable=True),
         )
 
-    async def answer(self, question: str) -> ModelAnswer:
+    async def answer(self, question: str, history: Sequence[Turn] = ()) -> ModelAnswer:
         """Ask Gemini within the time budget; map every failure to a ModelError subclass."""
         deadline = time.monotonic() + self.options.timeout_s
+        contents = _contents(question, history)
         attempt = 0
         while True:
-            remaining = deadline - time.monotonic()
             try:
-                async with asyncio.timeout(remaining):
+                async with asyncio.timeout(deadline - time.monotonic()):
                     response = await self._client.aio.models.generate_content(
-                        model=self.options.model, contents=question, config=self._config
+                        model=self.options.model, contents=contents, config=self._config
                     )
-                return self._to_answer(response)
+                return self._to_answer(response, response.text)
             except TimeoutError:
                 raise ModelTimeout(f"no answer within {self.options.timeout_s:g} s") from None
             except ValueError:  # the SDK's JSON/pydantic parsing of a malformed response
                 raise ModelError("the model sent a malformed response") from None
             except (genai_errors.APIError, httpx2.TransportError) as exc:
-                error = _map_error(exc)
-                delay = self._backoff(attempt, error)
-                if delay is None or time.monotonic() + delay >= deadline:
-                    raise error from None
-                attempt += 1
-                await asyncio.sleep(delay)
+                attempt = await self._retry_or_raise(exc, attempt, deadline)
+
+    async def stream(self, question: str, history: Sequence[Turn] = ()) -> AsyncIterator[str | ModelAnswer]:
+        """Stream an answer; retries happen only before the first chunk, as in the SDK."""
+        deadline = time.monotonic() + self.options.timeout_s
+        contents = _contents(question, history)
+        attempt, parts, last = 0, [], None
+        while True:
+            try:
+                async with asyncio.timeout(deadline - time.monotonic()):
+                    chunks = await self._client.aio.models.generate_content_stream(
+                        model=self.options.model, contents=contents, config=self._config
+                    )
+                    async for chunk in chunks:
+                        last = chunk
+                        text = chunk.text if _finish_reason(chunk) != "safety" else None
+                        if text:
+                            parts.append(text)
+                            yield text
+                break
+            except TimeoutError:
+                raise ModelTimeout(f"no answer within {self.options.timeout_s:g} s") from None
+            except ValueError:
+                raise ModelError("the model sent a malformed response") from None
+            except (genai_errors.APIError, httpx2.TransportError) as exc:
+                if parts:  # the stream broke after text went out: no retry can continue it
+                    raise ModelUnavailable("the model stream broke off", retry_after=5) from None
+                attempt = await self._retry_or_raise(exc, attempt, deadline)
+        if last is None:
+            raise ModelError("the model sent an empty stream")
+        yield self._to_answer(last, "".join(parts))
+
+    async def _retry_or_raise(self, exc: Exception, attempt: int, deadline: float) -> int:
+        """Sleep before the next attempt and return its number, or raise the mapped error."""
+        error = _map_error(exc)
+        delay = self._backoff(attempt, error)
+        if delay is None or time.monotonic() + delay >= deadline:
+            raise error from None
+        await asyncio.sleep(delay)
+        return attempt + 1
 
     def _backoff(self, attempt: int, error: ModelError) -> float | None:
         """Seconds to wait before the next attempt, or None when the error is final."""
@@ -104,12 +139,13 @@ class GeminiModel:
         wanted = max(float(error.retry_after or 0), jitter) if isinstance(error, ModelRateLimited) else jitter
         return wanted if wanted <= self.options.retry_delay_cap_s else None
 
-    def _to_answer(self, response: types.GenerateContentResponse) -> ModelAnswer:
+    def _to_answer(self, response: types.GenerateContentResponse, text: str | None) -> ModelAnswer:
+        """Map the last response (with the full text) to a ModelAnswer; the usage comes from it."""
         usage = response.usage_metadata
         prompt_tokens = (usage.prompt_token_count or 0) if usage else 0
         completion_tokens = (usage.candidates_token_count or 0) if usage else 0
         finish = _finish_reason(response)
-        text = response.text if finish != "safety" else None
+        text = text if finish != "safety" else None
         if finish == "safety" or not text:
             if finish != "safety":
                 raise ModelError("the model returned an empty answer")
@@ -123,6 +159,16 @@ class GeminiModel:
     async def aclose(self) -> None:
         """Close the HTTP client the SDK uses."""
         await self._http.aclose()
+
+
+def _contents(question: str, history: Sequence[Turn]) -> list[types.Content]:
+    """The conversation as Gemini contents: earlier turns, then the new question."""
+    contents: list[types.Content] = []
+    for turn in history:
+        contents.append(types.Content(role="user", parts=[types.Part(text=turn.question)]))
+        contents.append(types.Content(role="model", parts=[types.Part(text=turn.answer)]))
+    contents.append(types.Content(role="user", parts=[types.Part(text=question)]))
+    return contents
 
 
 def _finish_reason(response: types.GenerateContentResponse) -> FinishReason:

@@ -8,11 +8,13 @@ from uuid import UUID
 from litestar import Controller, Request, delete, get, post
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
+from litestar.response import ServerSentEvent
 
 from app.access.auth import principal_of, requires
 from app.problems import Problem
-from app.questions.schemas import AnswerRecord, AskRequest, Deleted, QuestionPage
+from app.questions.schemas import AnswerRecord, AskRequest, Conversation, Deleted, QuestionPage
 from app.questions.service import QuestionService
+from app.questions.streaming import sse_events
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -48,6 +50,21 @@ class AskController(Controller):
         """Answer one question."""
         return await questions.ask(data)
 
+    @post(
+        "/ask/stream",
+        status_code=200,
+        summary="Ask a medical question, answer streamed as Server-Sent Events",
+        description="Same request as /ask. Events: `triage` (fixed guidance, first, for emergency and crisis "
+        "questions only), `token` (text chunks as Gemini streams them), then `done` (the stored record, as /ask "
+        "returns it) or `error` (problem+json). The record is stored once, when the stream completes.",
+        responses=_problems(400, 401, 403, 413, 422, 429, 503),
+        request_max_body_size=16 * 1024,
+    )
+    async def ask_stream(self, request: AnyRequest, data: AskRequest, questions: QuestionService) -> ServerSentEvent:
+        """Stream one answer."""
+        prepared = await questions.prepare(data)  # validation errors answer before the stream starts
+        return ServerSentEvent(sse_events(questions.ask_stream(prepared), request.url.path))
+
 
 class RecordsController(Controller):
     """Stored questions and answers: reading needs a `read` key, erasing an `admin` key; both are audited."""
@@ -70,7 +87,16 @@ class RecordsController(Controller):
         before: Annotated[str | None, Parameter(description="Cursor from a previous page's next_before.")] = None,
     ) -> QuestionPage:
         """A page of records (keyset pagination)."""
-        return await questions.list(limit, before, _actor(request))
+        return await questions.page(limit, before, _actor(request))
+
+    @get("/conversations/{conversation_id:uuid}", guards=[requires("read")], summary="Get a conversation",
+         responses=_problems(401, 403, 404, 503))  # fmt: skip
+    async def get_conversation(
+        self, request: AnyRequest, conversation_id: UUID, questions: QuestionService
+    ) -> Conversation:
+        """Every turn of a conversation, oldest first."""
+        turns = await questions.conversation(conversation_id, _actor(request))
+        return Conversation(conversation_id=conversation_id, turns=turns)
 
     @delete("/questions/{question_id:uuid}", guards=[requires("admin")], summary="Erase one record",
             responses=_problems(401, 403, 404, 503))  # fmt: skip

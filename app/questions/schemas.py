@@ -44,10 +44,24 @@ class AnswerRecord(msgspec.Struct):
     created_at: datetime
 
 
+class Guidance(msgspec.Struct):
+    """Fixed emergency or crisis guidance, sent before any model text (the `triage` stream event)."""
+
+    triage: Triage
+    guidance: str
+
+
 class Deleted(msgspec.Struct):
     """How many records an erasure removed."""
 
     deleted: int
+
+
+class Conversation(msgspec.Struct):
+    """Every turn of a conversation, oldest first."""
+
+    conversation_id: UUID
+    turns: list[AnswerRecord]
 
 
 class QuestionPage(msgspec.Struct):

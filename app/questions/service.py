@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,14 +14,14 @@ import structlog
 from app.access import audit
 from app.db import guarded
 from app.errors import InvalidRequest, ModelError, QuestionNotFound
-from app.llm.base import AnswerModel, ModelAnswer
+from app.llm.base import AnswerModel, ModelAnswer, Turn
 from app.llm.prompts import DISCLAIMER, PROMPT_VERSION
 from app.pagination import as_datetime, as_uuid, decode_cursor, encode_cursor
-from app.questions.schemas import MAX_QUESTION_CHARS, AnswerRecord, AskRequest, QuestionPage, Usage
+from app.questions.schemas import MAX_QUESTION_CHARS, AnswerRecord, AskRequest, Guidance, QuestionPage, Usage
 from app.questions.tables import QARecord
 from app.safety.guidance import guidance_for
-from app.safety.redaction import redact
-from app.safety.triage import triage
+from app.safety.redaction import Redaction, redact
+from app.safety.triage import Triage, triage
 from app.system.metrics import Metrics
 
 log = structlog.get_logger(__name__)
@@ -33,6 +34,18 @@ COLUMNS = (
 PURGE_BATCH = 500
 
 
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A validated, screened and redacted question, ready for the model."""
+
+    request: AskRequest
+    question: str
+    triage: Triage
+    redaction: Redaction
+    guidance: str | None
+    history: list[Turn]
+
+
 @dataclass
 class QuestionService:
     """Answers questions and manages stored records; raises only MedQAError subclasses."""
@@ -41,9 +54,11 @@ class QuestionService:
     metrics: Metrics
     db_timeout_s: float
     locale: str = "intl"
+    history_turns: int = 6
+    history_chars: int = 8000
 
-    async def ask(self, request: AskRequest) -> AnswerRecord:
-        """Screen, ask the model, store the redacted record, return it; a failed insert is a 503, never silent."""
+    async def prepare(self, request: AskRequest) -> Prepared:
+        """Validate, triage and redact the question, and load the conversation's earlier turns."""
         question = request.question.strip()
         if not 1 <= len(question) <= MAX_QUESTION_CHARS:
             raise InvalidRequest(
@@ -55,16 +70,102 @@ class QuestionService:
         self.metrics.triage.labels(level=screen.level).inc()
         for kind, count in redaction.counts.items():
             self.metrics.redactions.labels(kind=kind).inc(count)
-        guidance = guidance_for(screen, self.locale)
-        answer, latency_ms = await self._ask_model(redaction.text, must_answer=guidance is not None)
-        text = "\n\n".join(part for part in (guidance, answer.text if answer else None) if part)
+        history = await self._history(request.conversation_id)
+        return Prepared(request, redaction.text, screen, redaction, guidance_for(screen, self.locale), history)
+
+    async def ask(self, request: AskRequest) -> AnswerRecord:
+        """Screen, ask the model, store the redacted record, return it; a failed insert is a 503, never silent."""
+        prepared = await self.prepare(request)
+        answer, latency_ms = await self._ask_model(prepared)
+        return await self._store(prepared, answer, latency_ms)
+
+    async def ask_stream(self, prepared: Prepared) -> AsyncIterator[str | Guidance | AnswerRecord]:
+        """Yield the guidance (if any), the model's text chunks, then the stored record.
+
+        The record is stored once, after the last chunk: a client that goes away mid-stream cancels
+        this generator before that point, so no half record is ever written.
+        """
+        if prepared.guidance:
+            yield Guidance(prepared.triage.level, prepared.guidance)
+        label, start, first = self.model.label, time.perf_counter(), True
+        answer: ModelAnswer | None = None
+        try:
+            async for item in self.model.stream(prepared.question, prepared.history):
+                if isinstance(item, ModelAnswer):
+                    answer = item
+                    continue
+                if first:
+                    self.metrics.llm_ttft.labels(model=label).observe(time.perf_counter() - start)
+                    first = False
+                yield item
+        except ModelError as exc:
+            self._model_failed(exc, prepared)
+        finally:
+            self.metrics.llm_duration.labels(model=label).observe(time.perf_counter() - start)
+        if answer is not None:
+            self._model_answered(answer)
+        yield await self._store(prepared, answer, round((time.perf_counter() - start) * 1000))
+
+    async def _history(self, conversation_id: uuid.UUID | None) -> list[Turn]:
+        """The latest turns of a conversation, oldest first, within the turn and character bounds."""
+        if conversation_id is None or self.history_turns == 0:
+            return []
+        async with guarded("select", self.metrics, self.db_timeout_s):
+            rows = await (
+                QARecord.select(QARecord.question, QARecord.answer)
+                .where(QARecord.conversation_id == conversation_id)
+                .order_by(QARecord.created_at, ascending=False)
+                .limit(self.history_turns)
+            )
+        turns, used = [], 0
+        for row in rows:
+            used += len(row["question"]) + len(row["answer"])
+            if used > self.history_chars:
+                break
+            turns.append(Turn(row["question"], row["answer"]))
+        return list(reversed(turns))
+
+    async def _ask_model(self, prepared: Prepared) -> tuple[ModelAnswer | None, int]:
+        """Call the model and record its metrics. When guidance must go out, a model failure is not fatal."""
+        start = time.perf_counter()
+        try:
+            answer = await self.model.answer(prepared.question, prepared.history)
+        except ModelError as exc:
+            self._model_failed(exc, prepared)
+            return None, round((time.perf_counter() - start) * 1000)
+        finally:
+            self.metrics.llm_duration.labels(model=self.model.label).observe(time.perf_counter() - start)
+        self._model_answered(answer)
+        return answer, round((time.perf_counter() - start) * 1000)
+
+    def _model_failed(self, exc: ModelError, prepared: Prepared) -> None:
+        """Count and log a model failure; re-raise it unless fixed guidance answers the question."""
+        label = self.model.label
+        self.metrics.llm_requests.labels(model=label, outcome=exc.outcome).inc()
+        guidance_only = prepared.guidance is not None
+        log.warning(
+            "llm.failed", model=label, outcome=exc.outcome, error=type(exc).__name__, guidance_only=guidance_only
+        )
+        if not guidance_only:
+            raise exc
+
+    def _model_answered(self, answer: ModelAnswer) -> None:
+        label = self.model.label
+        self.metrics.llm_requests.labels(model=label, outcome=OUTCOMES[answer.finish_reason]).inc()
+        self.metrics.llm_tokens.labels(model=label, direction="prompt").inc(answer.prompt_tokens)
+        self.metrics.llm_tokens.labels(model=label, direction="completion").inc(answer.completion_tokens)
+
+    async def _store(self, prepared: Prepared, answer: ModelAnswer | None, latency_ms: int) -> AnswerRecord:
+        """Store the redacted record (guidance first, then the model's text) and return it."""
+        screen = prepared.triage
+        text = "\n\n".join(part for part in (prepared.guidance, answer.text if answer else None) if part)
         record = QARecord(
             id=uuid.uuid4(),
-            conversation_id=request.conversation_id or uuid.uuid4(),
-            question=redaction.text,
+            conversation_id=prepared.request.conversation_id or uuid.uuid4(),
+            question=prepared.question,
             answer=text,
             triage=screen.level,
-            redactions=",".join(redaction.kinds),
+            redactions=",".join(prepared.redaction.kinds),
             model=answer.model if answer else self.model.label,
             prompt_version=f"{PROMPT_VERSION}+triage:{screen.version}",
             finish_reason=answer.finish_reason if answer else "other",
@@ -77,31 +178,11 @@ class QuestionService:
             await record.save()
         log.info(
             "question.answered", record_id=str(record.id), triage=screen.level, triage_rules=list(screen.rules),
-            redactions=redaction.kinds, model=record.model, finish_reason=record.finish_reason,
+            redactions=prepared.redaction.kinds, model=record.model, finish_reason=record.finish_reason,
             prompt_tokens=record.prompt_tokens, completion_tokens=record.completion_tokens, llm_latency_ms=latency_ms,
+            history_turns=len(prepared.history),
         )  # fmt: skip
         return to_schema(record.to_dict())
-
-    async def _ask_model(self, question: str, must_answer: bool) -> tuple[ModelAnswer | None, int]:
-        """Call the model and record its metrics. When guidance must go out, a model failure is not fatal."""
-        label = self.model.label
-        start = time.perf_counter()
-        try:
-            answer = await self.model.answer(question)
-        except ModelError as exc:
-            self.metrics.llm_requests.labels(model=label, outcome=exc.outcome).inc()
-            log.warning(
-                "llm.failed", model=label, outcome=exc.outcome, error=type(exc).__name__, guidance_only=must_answer
-            )
-            if not must_answer:
-                raise
-            return None, round((time.perf_counter() - start) * 1000)
-        finally:
-            self.metrics.llm_duration.labels(model=label).observe(time.perf_counter() - start)
-        self.metrics.llm_requests.labels(model=label, outcome=OUTCOMES[answer.finish_reason]).inc()
-        self.metrics.llm_tokens.labels(model=label, direction="prompt").inc(answer.prompt_tokens)
-        self.metrics.llm_tokens.labels(model=label, direction="completion").inc(answer.completion_tokens)
-        return answer, round((time.perf_counter() - start) * 1000)
 
     async def get(self, record_id: uuid.UUID, actor: str) -> AnswerRecord:
         """One stored record, or QuestionNotFound; the read is audited."""
@@ -112,7 +193,7 @@ class QuestionService:
             await audit.record(actor, "read", str(record_id))
         return to_schema(row)
 
-    async def list(self, limit: int, before: str | None, actor: str) -> QuestionPage:
+    async def page(self, limit: int, before: str | None, actor: str) -> QuestionPage:
         """A page of records, newest first, after the keyset cursor `before`; the listing is audited."""
         query = QARecord.select(*COLUMNS).order_by(QARecord.created_at, QARecord.id, ascending=False).limit(limit)
         if before is not None:
@@ -126,6 +207,19 @@ class QuestionService:
         items = [to_schema(row) for row in rows]
         next_before = encode_cursor(items[-1].created_at, items[-1].id) if len(items) == limit else None
         return QuestionPage(items=items, next_before=next_before)
+
+    async def conversation(self, conversation_id: uuid.UUID, actor: str) -> list[AnswerRecord]:
+        """Every turn of a conversation, oldest first; QuestionNotFound when it has none; audited."""
+        async with guarded("select", self.metrics, self.db_timeout_s):
+            rows = await (
+                QARecord.select(*COLUMNS)
+                .where(QARecord.conversation_id == conversation_id)
+                .order_by(QARecord.created_at, QARecord.id)
+            )
+            if not rows:
+                raise QuestionNotFound(f"no conversation with id {conversation_id}")
+            await audit.record(actor, "read_conversation", str(conversation_id), count=len(rows))
+        return [to_schema(row) for row in rows]
 
     async def delete(self, record_id: uuid.UUID, actor: str) -> None:
         """Erase one record on request; QuestionNotFound when there is none."""

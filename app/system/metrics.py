@@ -62,6 +62,13 @@ class Metrics:
             ["model", "direction"],
             registry=r,
         )
+        self.llm_ttft = Histogram(
+            "medqa_llm_time_to_first_token_seconds",
+            "Time from the streamed request to its first text chunk.",
+            ["model"],
+            buckets=LLM_BUCKETS,
+            registry=r,
+        )
         self.db_errors = Counter("medqa_db_errors_total", "Failed database operations.", ["operation"], registry=r)
         self.triage = Counter("medqa_triage_total", "Questions by triage level.", ["level"], registry=r)
         self.redactions = Counter(

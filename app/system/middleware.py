@@ -39,15 +39,23 @@ _SECURITY_HEADERS = (
     (b"referrer-policy", b"no-referrer"),
     (b"cross-origin-opener-policy", b"same-origin"),
 )
-# The API serves data, never a page that needs scripts; the schema viewer loads its own assets.
-_CSP = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'; base-uri 'none'")
+# The API serves data and needs no scripts; the chat page loads only its own files; the schema viewer
+# (/schema, documentation only) loads its assets from its CDN, so it keeps the browser's defaults.
+_API_CSP = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'; base-uri 'none'")
+_PAGE_CSP = (
+    b"content-security-policy",
+    b"default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; "
+    b"form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+)
 
 
 def security_headers(path: str, request_id: str) -> list[tuple[bytes, bytes]]:
     """Headers every response carries: request id, no-sniff, frame-deny, referrer and a strict CSP."""
     headers = [(b"x-request-id", request_id.encode()), *_SECURITY_HEADERS]
-    if not path.startswith("/schema"):
-        headers.append(_CSP)
+    if path == "/" or path.startswith("/static/"):
+        headers.append(_PAGE_CSP)
+    elif not path.startswith("/schema"):
+        headers.append(_API_CSP)
     return headers
 
 

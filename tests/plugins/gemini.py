@@ -17,11 +17,10 @@ class FakeGeminiHandle:
 
     url: str
 
-    def set_mode(self, mode: str, latency_ms: int = 0) -> None:
+    def set_mode(self, mode: str, latency_ms: int = 0, chunk_delay_ms: int = 5) -> None:
         """Change the fake's behaviour (and reset its counters)."""
-        httpx.put(
-            f"{self.url}/_fake/config", json={"mode": mode, "latency_ms": latency_ms}, timeout=5
-        ).raise_for_status()
+        config = {"mode": mode, "latency_ms": latency_ms, "chunk_delay_ms": chunk_delay_ms}
+        httpx.put(f"{self.url}/_fake/config", json=config, timeout=5).raise_for_status()
 
     def prompts(self) -> list[str]:
         """The prompts the fake received since the last set_mode."""
