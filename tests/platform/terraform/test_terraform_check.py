@@ -138,3 +138,37 @@ def test_no_terraform_state_or_lock_in_repo() -> None:
         ["git", "ls-files", "platform/terraform"], cwd=REPO, capture_output=True, text=True, check=True
     ).stdout.split()
     assert not [f for f in tracked if f.endswith((".tfstate", ".terraform.lock.hcl")) or "/.terraform/" in f]
+
+
+def test_missing_terraform_is_reported() -> None:
+    result = run_check("fmt", TERRAFORM="/nonexistent/terraform")
+    assert result.returncode == 1
+    assert "terraform-check: FAIL terraform not found" in result.stdout
+
+
+def test_unknown_root_is_reported(providers: Path) -> None:
+    result = run_check("validate", MEDQA_TF_PLUGIN_DIR=str(providers), MEDQA_TF_ROOTS="modules/nope")
+    assert result.returncode == 1
+    assert "terraform-check: FAIL modules/nope: no such root" in result.stdout
+
+
+def test_missing_convention_file_is_reported(tree_copy: Path, providers: Path) -> None:
+    (tree_copy.parent / "conventions.json").unlink()
+    result = run_check(
+        "validate", tf_dir=tree_copy, MEDQA_TF_PLUGIN_DIR=str(providers), MEDQA_TF_ROOTS="modules/naming"
+    )
+    assert result.returncode == 1
+    assert any("conventions.json not found" in line for line in fail_lines(result))
+
+
+def test_provider_missing_from_mirror_fails_init(tree_copy: Path, providers: Path) -> None:
+    replace_in(
+        tree_copy / "modules" / "identity" / "terraform.tf",
+        "  required_providers {\n",
+        '  required_providers {\n    random = {\n      source  = "hashicorp/random"\n      version = "~> 3.6"\n    }\n',
+    )
+    result = run_check(
+        "validate", tf_dir=tree_copy, MEDQA_TF_PLUGIN_DIR=str(providers), MEDQA_TF_ROOTS="modules/identity"
+    )
+    assert result.returncode == 1
+    assert any("modules/identity: terraform init" in line for line in fail_lines(result))
