@@ -10,6 +10,10 @@ APT_PACKAGES=(
   postgresql        # integration and end-to-end tests: a throwaway local cluster
   prometheus        # observability tests: promtool and a real Prometheus server
   util-linux        # unshare: toolchain tests prove tools run with no network
+  chromium          # browser tests of the chat page (Playwright drives Debian's Chromium; no download)
+  buildah           # image test: builds the Dockerfile without a Docker daemon
+  debootstrap       # image test and Ansible test: throwaway Debian root filesystems
+  shellcheck        # workflow tests: actionlint checks run: scripts with it
 )
 
 missing=()
