@@ -34,7 +34,7 @@ def of_kind(docs: list[tuple[Path, Doc]], kind: str) -> list[Doc]:
 
 
 def cluster_secret(env: str, server: str = IN_CLUSTER) -> Doc:
-    """The cluster registration that bootstrap creates for a long-lived environment (gitops/ARGOCD.md)."""
+    """The cluster registration that bootstrap creates for a long-lived environment (gitops/README.md)."""
     return {
         "apiVersion": "v1",
         "kind": "Secret",
