@@ -75,7 +75,7 @@ async def test_keyset_pagination_walks_newest_first_without_gaps(service: Questi
     created = [await service.ask(AskRequest(question=f"question {i}")) for i in range(5)]
     seen, before = [], None
     while True:
-        page = await service.list(limit=2, before=before, actor="tester")
+        page = await service.page(limit=2, before=before, actor="tester")
         seen.extend(item.id for item in page.items)
         if page.next_before is None:
             break
@@ -85,7 +85,7 @@ async def test_keyset_pagination_walks_newest_first_without_gaps(service: Questi
 
 async def test_bad_cursor_is_invalid(service: QuestionService) -> None:
     with pytest.raises(InvalidRequest):
-        await service.list(limit=2, before="not-a-cursor", actor="tester")
+        await service.page(limit=2, before="not-a-cursor", actor="tester")
 
 
 async def test_model_failure_stores_nothing(service: QuestionService, fake_gemini: FakeGeminiHandle) -> None:
