@@ -62,6 +62,7 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
             settings.locale,
             settings.history_turns,
             settings.history_chars,
+            settings.max_inflight,
         )
         app.state.update(engine=engine, model=model, questions=questions, key_verifier=KeyVerifier())
         try:

@@ -71,6 +71,14 @@ class ModelTimeout(ModelError):
     outcome = "timeout"
 
 
+class Overloaded(MedQAError):
+    """Too many questions are already being answered; refuse at once rather than queue without bound."""
+
+    status = 503
+    title = "The service is busy"
+    slug = "overloaded"
+
+
 class DatabaseUnavailable(MedQAError):
     """The database could not be reached or did not answer in time."""
 

@@ -66,6 +66,12 @@ class Settings:
     """CIDRs whose X-Forwarded-For is believed (the ingress controller), from MEDQA_TRUSTED_PROXIES."""
     cors_origins: tuple[str, ...] = ()
     """Origins allowed by CORS (comma-separated MEDQA_CORS_ORIGINS); CORS is off when empty."""
+    max_inflight: int = 200
+    """Questions answered at once; past this a new question gets 503 at once instead of queueing."""
+    breaker_threshold: int = 5
+    """Model failures in a row that open the circuit breaker."""
+    breaker_cooldown_s: float = 30.0
+    """How long the open breaker answers 503 without calling the model."""
     history_turns: int = 6
     """Earlier turns of a conversation sent with a follow-up question."""
     history_chars: int = 8000
@@ -119,6 +125,9 @@ class Settings:
             db_timeout_s=read("MEDQA_DB_TIMEOUT_S", base.db_timeout_s, _float_between(0.1, 60)),
             auto_migrate=read("MEDQA_AUTO_MIGRATE", base.auto_migrate, _bool),
             locale=read("MEDQA_LOCALE", base.locale, _locale),
+            max_inflight=read("MEDQA_MAX_INFLIGHT", base.max_inflight, _int_between(1, 100_000)),
+            breaker_threshold=read("MEDQA_BREAKER_THRESHOLD", base.breaker_threshold, _int_between(1, 1000)),
+            breaker_cooldown_s=read("MEDQA_BREAKER_COOLDOWN_S", base.breaker_cooldown_s, _float_between(0.1, 3600)),
             history_turns=read("MEDQA_HISTORY_TURNS", base.history_turns, _int_between(0, 50)),
             history_chars=read("MEDQA_HISTORY_CHARS", base.history_chars, _int_between(0, 100_000)),
             retention_days=read("MEDQA_RETENTION_DAYS", base.retention_days, _int_between(1, 3650)),

@@ -31,8 +31,10 @@ class Turn:
 class AnswerModel(Protocol):
     """Something that answers a medical question; Gemini in production, chosen by configuration."""
 
-    label: str
-    """Model name for records and metric labels ("demo" in demo mode)."""
+    @property
+    def label(self) -> str:
+        """Model name for records and metric labels ("demo" in demo mode)."""
+        ...
 
     async def answer(self, question: str, history: Sequence[Turn] = ()) -> ModelAnswer:
         """Answer one question (after the earlier turns) or raise a ModelError subclass."""

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 import structlog
 import uvicorn
 
+from app.llm.breaker import CircuitBreaker, GuardedModel
 from app.llm.fake_server import FakeGemini
 from app.llm.gemini import GeminiModel, GeminiOptions
 from app.settings import Settings
@@ -54,11 +55,12 @@ def gemini_options(settings: Settings, demo_base_url: str | None = None) -> Gemi
     )
 
 
-def build_model(settings: Settings, demo_base_url: str | None = None) -> GeminiModel:
+def build_model(settings: Settings, demo_base_url: str | None = None) -> GuardedModel:
     """The production model, or in demo mode the same SDK path pointed at the in-process fake."""
     if settings.demo_mode:
         log.warning(
             "DEMO MODE: no GEMINI_API_KEY is set; answers come from a local fake Gemini, not a real model",
             model=DEMO_LABEL,
         )
-    return GeminiModel(gemini_options(settings, demo_base_url))
+    breaker = CircuitBreaker(settings.breaker_threshold, settings.breaker_cooldown_s)
+    return GuardedModel(GeminiModel(gemini_options(settings, demo_base_url)), breaker)

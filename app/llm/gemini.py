@@ -52,7 +52,6 @@ class GeminiModel:
 
     def __init__(self, options: GeminiOptions) -> None:
         self.options = options
-        self.label = options.label
         # An explicit httpx2 client fixes the transport: the SDK would otherwise switch to aiohttp
         # whenever aiohttp happens to be importable, with different errors and retry behaviour.
         self._http = httpx2.AsyncClient(
@@ -72,6 +71,11 @@ class GeminiModel:
             max_output_tokens=options.max_output_tokens,
             automatic_function_calling=types.AutomaticFunctionCallingConfig(disable=True),
         )
+
+    @property
+    def label(self) -> str:
+        """Model name for records and metric labels."""
+        return self.options.label
 
     async def answer(self, question: str, history: Sequence[Turn] = ()) -> ModelAnswer:
         """Ask Gemini within the time budget; map every failure to a ModelError subclass."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,7 +14,7 @@ import structlog
 
 from app.access import audit
 from app.db import guarded
-from app.errors import InvalidRequest, ModelError, QuestionNotFound
+from app.errors import InvalidRequest, ModelError, Overloaded, QuestionNotFound
 from app.llm.base import AnswerModel, ModelAnswer, Turn
 from app.llm.prompts import DISCLAIMER, PROMPT_VERSION
 from app.pagination import as_datetime, as_uuid, decode_cursor, encode_cursor
@@ -56,6 +57,19 @@ class QuestionService:
     locale: str = "intl"
     history_turns: int = 6
     history_chars: int = 8000
+    max_inflight: int = 200
+    inflight: int = 0
+
+    @contextmanager
+    def _slot(self) -> Iterator[None]:
+        """Take one of `max_inflight` places, or refuse at once with 503 (never queue without bound)."""
+        if self.inflight >= self.max_inflight:
+            raise Overloaded(f"{self.max_inflight} questions are already being answered", retry_after=1)
+        self.inflight += 1
+        try:
+            yield
+        finally:
+            self.inflight -= 1
 
     async def prepare(self, request: AskRequest) -> Prepared:
         """Validate, triage and redact the question, and load the conversation's earlier turns."""
@@ -75,9 +89,10 @@ class QuestionService:
 
     async def ask(self, request: AskRequest) -> AnswerRecord:
         """Screen, ask the model, store the redacted record, return it; a failed insert is a 503, never silent."""
-        prepared = await self.prepare(request)
-        answer, latency_ms = await self._ask_model(prepared)
-        return await self._store(prepared, answer, latency_ms)
+        with self._slot():
+            prepared = await self.prepare(request)
+            answer, latency_ms = await self._ask_model(prepared)
+            return await self._store(prepared, answer, latency_ms)
 
     async def ask_stream(self, prepared: Prepared) -> AsyncIterator[str | Guidance | AnswerRecord]:
         """Yield the guidance (if any), the model's text chunks, then the stored record.
@@ -85,6 +100,11 @@ class QuestionService:
         The record is stored once, after the last chunk: a client that goes away mid-stream cancels
         this generator before that point, so no half record is ever written.
         """
+        with self._slot():
+            async for item in self._stream(prepared):
+                yield item
+
+    async def _stream(self, prepared: Prepared) -> AsyncIterator[str | Guidance | AnswerRecord]:
         if prepared.guidance:
             yield Guidance(prepared.triage.level, prepared.guidance)
         label, start, first = self.model.label, time.perf_counter(), True
