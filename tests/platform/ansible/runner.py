@@ -6,7 +6,7 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +22,21 @@ class PlaybookRun:
     returncode: int
     stats: dict[str, dict[str, int]]
     output: str
+    plays: list[dict[str, Any]] = field(default_factory=list)
 
     def changed(self, host: str) -> int:
         """Count the changed tasks on a host."""
         return self.stats.get(host, {}).get("changed", 0)
+
+    def results(self, task_name: str, host: str) -> list[dict[str, Any]]:
+        """Every result of the tasks (handlers included) with this name on a host, in run order."""
+        return [
+            task["hosts"][host]
+            for play in self.plays
+            for task in play.get("tasks", [])
+            # Role tasks are named "<role> : <task name>".
+            if task["task"]["name"].split(" : ")[-1] == task_name and host in task["hosts"]
+        ]
 
     def failed(self, host: str) -> int:
         """Count the failed tasks on a host (unreachable included)."""
@@ -64,7 +75,7 @@ def run_playbook(
         command, cwd=ANSIBLE_DIR, env=ansible_env(), capture_output=True, text=True, timeout=timeout, check=False
     )
     try:
-        stats = json.loads(done.stdout[done.stdout.index("{") :])["stats"]
-    except (ValueError, KeyError):
-        stats = {}
-    return PlaybookRun(done.returncode, stats, done.stdout + done.stderr)
+        report = json.loads(done.stdout[done.stdout.index("{") :])
+    except ValueError:
+        report = {}
+    return PlaybookRun(done.returncode, report.get("stats", {}), done.stdout + done.stderr, report.get("plays", []))

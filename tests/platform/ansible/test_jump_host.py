@@ -216,6 +216,10 @@ def test_first_run_converges(runs: tuple[PlaybookRun, PlaybookRun]) -> None:
     first, _ = runs
     assert first.failed(HOST) == 0
     assert first.changed(HOST) > 10
+    for handler in ("Reload sshd", "Reload nftables", "Restart fail2ban", "Load audit rules", "Restart chrony"):
+        results = first.results(handler, HOST)
+        assert results, f"handler {handler!r} was not notified"
+        assert all(result.get("skipped") for result in results), (handler, results)
 
 
 def test_second_run_changes_nothing(runs: tuple[PlaybookRun, PlaybookRun]) -> None:
