@@ -23,7 +23,7 @@ from app.db import bind_tables, close_engine, make_engine, open_engine
 from app.errors import MedQAError
 from app.llm.factory import build_model, running_fake
 from app.migrate import migrate
-from app.problems import handle_http_exception, handle_medqa_error, handle_unexpected
+from app.problems import handle_bad_encoding, handle_http_exception, handle_medqa_error, handle_unexpected
 from app.questions.controller import AskController, RecordsController
 from app.questions.service import QuestionService
 from app.settings import Settings
@@ -95,6 +95,7 @@ def create_app(settings: Settings, metrics: Metrics | None = None) -> ASGIApp:
         exception_handlers={
             MedQAError: handle_medqa_error,
             HTTPException: handle_http_exception,
+            UnicodeDecodeError: handle_bad_encoding,
             Exception: handle_unexpected,
         },
         openapi_config=OpenAPIConfig(title="MedQA API", version=__version__, path="/schema"),

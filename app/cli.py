@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import signal
 import sys
 import urllib.error
 import urllib.request
@@ -38,6 +39,9 @@ def cmd_serve(_: argparse.Namespace) -> None:
     from app.system.logging import configure_logging
 
     configure_logging(settings.log_level, settings.log_format)
+    # uvicorn drains in-flight requests on SIGTERM, then re-raises the signal; this handler turns that
+    # re-raise into a clean exit 0, so Kubernetes sees a graceful stop rather than a kill.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     uvicorn.run(
         create_app(settings),
         host=settings.host,

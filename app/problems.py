@@ -87,6 +87,14 @@ def _field_error(item: dict[str, object]) -> FieldError:
     return FieldError(field=key, message=message)
 
 
+def handle_bad_encoding(request: Request[Any, Any, Any], exc: UnicodeDecodeError) -> Response[Problem]:
+    """A body that is not UTF-8 (the JSON decoder lets UnicodeDecodeError through): a client error."""
+    problem = Problem(
+        type=problem_type("bad-request"), title="Bad Request", status=400, detail="the request body is not valid UTF-8"
+    )
+    return _response(request, problem)
+
+
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
     """A bug: log its type and traceback (no user content), answer a plain 500 without details."""
     log.error("unhandled_exception", error=type(exc).__name__, exc_info=exc)

@@ -59,6 +59,8 @@ class AskController(Controller):
         "returns it) or `error` (problem+json). The record is stored once, when the stream completes.",
         responses=_problems(400, 401, 403, 413, 422, 429, 503),
         request_max_body_size=16 * 1024,
+        media_type="text/event-stream",
+        response_description="Server-Sent Events: triage, token..., then done or error",
     )
     async def ask_stream(self, request: AnyRequest, data: AskRequest, questions: QuestionService) -> ServerSentEvent:
         """Stream one answer."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -33,6 +34,9 @@ COLUMNS = (
     QARecord.completion_tokens, QARecord.latency_ms, QARecord.created_at,
 )  # fmt: skip
 PURGE_BATCH = 500
+# C0 controls other than tab, newline and carriage return, and lone UTF-16 surrogates: PostgreSQL cannot
+# store NUL, and no real question needs any of them.
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +82,11 @@ class QuestionService:
             raise InvalidRequest(
                 f"question must be 1 to {MAX_QUESTION_CHARS} characters after trimming, got {len(question)}",
                 errors=[{"field": "question", "message": f"length must be 1..{MAX_QUESTION_CHARS} after trimming"}],
+            )
+        if _UNSTORABLE.search(question):
+            raise InvalidRequest(
+                "question contains control characters or invalid Unicode (NUL, lone surrogates)",
+                errors=[{"field": "question", "message": "control characters and lone surrogates are not allowed"}],
             )
         screen = triage(question)
         redaction = redact(question)

@@ -37,7 +37,12 @@ class SystemController(Controller):
             "model": "ok" if await state.model.ping() else "model client is closed",
         }
         if all(value == "ok" for value in checks.values()):
-            return Response({"status": "ready", "checks": checks})
+            # An open circuit breaker is reported but keeps the pod ready: it still answers emergency and
+            # crisis questions with fixed guidance and fails fast otherwise; taking every pod out of the
+            # Service would silence that guidance too.
+            circuit = state.model.breaker.state()
+            status = "ready" if circuit == "closed" else "degraded"
+            return Response({"status": status, "checks": checks, "model_circuit": circuit})
         failed = ", ".join(name for name, value in checks.items() if value != "ok")
         problem: dict[str, object] = {
             "type": problem_type("not-ready"),

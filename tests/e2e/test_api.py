@@ -88,6 +88,8 @@ INVALID = [
     ({"question": "ok", "extra": 1}, "extra"),
     ({"question": "   "}, "question"),
     ({"question": "x" * 2001}, "question"),
+    ({"question": "chest\u0000pain"}, "question"),
+    ({"question": "lone \ud800 surrogate"}, "question"),
 ]
 
 

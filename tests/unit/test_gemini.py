@@ -137,3 +137,33 @@ async def test_ping_is_false_once_closed(model: GeminiModel) -> None:
     assert await model.ping()
     await model.aclose()
     assert not await model.ping()
+
+
+async def test_connection_reset_is_unavailable_and_retried() -> None:
+    """A server that accepts and resets every connection: transport errors, bounded retries, then 503."""
+    import asyncio
+    import socket
+    import struct
+
+    attempts = 0
+
+    async def reset(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal attempts
+        attempts += 1
+        sock = writer.get_extra_info("socket")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close with RST
+        writer.close()
+
+    server = await asyncio.start_server(reset, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    options = GeminiOptions(api_key="k", model="m", label="m", base_url=f"http://127.0.0.1:{port}",
+                            timeout_s=3.0, max_retries=2, backoff_base_s=0.01)  # fmt: skip
+    client = GeminiModel(options)
+    try:
+        with pytest.raises(ModelUnavailable):
+            await client.answer("q")
+    finally:
+        await client.aclose()
+        server.close()
+        await server.wait_closed()
+    assert attempts == 3

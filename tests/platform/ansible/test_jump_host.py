@@ -47,7 +47,7 @@ def build_standin(tool: str, version: str) -> Path:
     """Build (once, into the tool cache) the stand-in binary for a tool and version."""
     target = TOOLS_HOME / "ansible-standins" / f"{tool}-{version}"
     source = HERE / "standin" / "main.go"
-    stamp = target.with_suffix(".sha256")
+    stamp = target.parent / f"{target.name}.source-sha256"
     if not target.exists() or not stamp.exists() or stamp.read_text() != sha256(source):
         go = shutil.which("go")
         assert go, "Go is needed to build the tool stand-ins"
