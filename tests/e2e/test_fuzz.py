@@ -64,6 +64,19 @@ def test_hostile_input_is_never_a_server_error(
     assert httpx.get(f"{service.url}/healthz").status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (b'{"question": "lone \\ud800 surrogate"}', 400),
+        (b'{"question": "a\x00b"}', 400),
+        (b'{"question": "\xff"}', 400),
+    ],
+)
+def test_unstorable_text_is_a_client_error(service: Service, body: bytes, status: int) -> None:
+    response = httpx.post(f"{service.url}/ask", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == status, response.text
+
+
 def test_hostile_text_is_stored_verbatim_not_executed(service: Service, keys: dict[str, str]) -> None:
     question = "'; DROP TABLE qa_record; -- what is aspirin?"
     record = httpx.post(f"{service.url}/ask", json={"question": question}, timeout=15).json()

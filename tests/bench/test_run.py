@@ -1,0 +1,30 @@
+"""The benchmark script runs end to end in quick mode and prints its figures (never asserts timings)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = [pytest.mark.slow, pytest.mark.e2e]
+
+
+def test_quick_scenario_one_prints_the_figures() -> None:
+    """`bench/run.py --quick --only 1` starts everything, prints the ceiling and scenario 1, exits 0."""
+    if shutil.which("wrk") is None:
+        pytest.fail("wrk not found: install Debian's `wrk` package (scripts/setup.sh does)")
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "run.py"), "--quick", "--only", "1"],
+        capture_output=True, text=True, timeout=180, cwd=ROOT, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = done.stdout
+    for figure in ("start-up to first 200 from /healthz", "bare google-genai client", "1. instant model",
+                   "req/s", "p99", "errors", "service / bare-client ceiling"):  # fmt: skip
+        assert figure in out, out
+    assert "2. model 300 ms" not in out  # only the scenario asked for
