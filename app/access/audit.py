@@ -4,12 +4,49 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any
+
+import msgspec
 
 from app.access.tables import AuditEvent
+from app.pagination import as_datetime, as_uuid, decode_cursor, encode_cursor
+
+
+class AuditEntry(msgspec.Struct):
+    """One audited action."""
+
+    id: uuid.UUID
+    at: datetime
+    actor: str
+    action: str
+    target: str
+    records: int
+
+
+class AuditPage(msgspec.Struct):
+    """A page of audit entries, newest first."""
+
+    items: list[AuditEntry]
+    next_before: str | None
 
 
 async def record(actor: str, action: str, target: str, count: int = 1) -> None:
     """Append one audit event."""
-    await AuditEvent(
-        id=uuid.uuid4(), at=datetime.now(UTC), actor=actor, action=action, target=target, records=count
-    ).save()
+    event = AuditEvent(id=uuid.uuid4(), at=datetime.now(UTC), actor=actor, action=action, target=target, records=count)
+    await event.save()
+
+
+async def page(limit: int, before: str | None) -> AuditPage:
+    """A page of audit events, newest first, after the keyset cursor `before`."""
+    query = AuditEvent.select().order_by(AuditEvent.at, AuditEvent.id, ascending=False).limit(limit)
+    if before is not None:
+        at, last_id = decode_cursor(before)
+        query = query.where((AuditEvent.at < at) | ((AuditEvent.at == at) & (AuditEvent.id < last_id)))
+    rows: list[dict[str, Any]] = await query
+    items = [
+        AuditEntry(as_uuid(r["id"]), as_datetime(r["at"]), r["actor"], r["action"], r["target"], r["records"])
+        for r in rows
+    ]
+    return AuditPage(
+        items=items, next_before=encode_cursor(items[-1].at, items[-1].id) if len(items) == limit else None
+    )

@@ -71,3 +71,20 @@ async def test_duplicate_names_are_refused(engine: PostgresEngine) -> None:
     await create_key("dup", ["read"])
     with pytest.raises(ApiKeyProblem, match="already exists"):
         await create_key("dup", ["read"])
+
+
+async def test_audit_log_pages_newest_first(engine: PostgresEngine) -> None:
+    from app.access import audit
+    from app.access.tables import AuditEvent
+    from app.errors import InvalidRequest
+
+    await AuditEvent.delete(force=True)
+    for i in range(5):
+        await audit.record("ops", "read", f"record-{i}")
+    first = await audit.page(limit=3, before=None)
+    assert [item.target for item in first.items] == ["record-4", "record-3", "record-2"]
+    assert first.next_before is not None
+    second = await audit.page(limit=3, before=first.next_before)
+    assert [item.target for item in second.items] == ["record-1", "record-0"] and second.next_before is None
+    with pytest.raises(InvalidRequest):
+        await audit.page(limit=3, before="bogus")

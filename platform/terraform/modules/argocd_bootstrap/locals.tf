@@ -13,17 +13,23 @@ locals {
     applicationSet = { replicas = var.ha_enabled ? 2 : 1 }
     redis-ha       = { enabled = var.ha_enabled }
     redis          = { enabled = !var.ha_enabled }
+    # Git owns argocd-notifications-cm (gitops/argocd/notifications/); the chart must not create it too.
+    notifications = { cm = { create = false } }
   }
 
-  # The root Application lives in its own project, which may only create Argo CD objects in
-  # the Argo CD namespace from this repository: everything else comes from the projects it syncs.
+  # The root Application lives in its own project, which may only create Argo CD objects (and the
+  # notifications ConfigMap and cluster-registration Secrets) in the Argo CD namespace from this
+  # repository; it must match gitops/argocd/projects/bootstrap.yaml, which takes over after the first sync.
   root_project = {
-    namespace                  = var.namespace
-    description                = "Bootstrap: the root Application that syncs the rest of the Argo CD tree."
-    sourceRepos                = [var.repo_url]
-    destinations               = [{ server = "https://kubernetes.default.svc", namespace = var.namespace }]
-    clusterResourceWhitelist   = []
-    namespaceResourceWhitelist = [for k in ["AppProject", "Application", "ApplicationSet"] : { group = "argoproj.io", kind = k }]
+    namespace                = var.namespace
+    description              = "Bootstrap: the root Application that syncs the rest of the Argo CD tree."
+    sourceRepos              = [var.repo_url]
+    destinations             = [{ server = "https://kubernetes.default.svc", namespace = var.namespace }]
+    clusterResourceWhitelist = []
+    namespaceResourceWhitelist = concat(
+      [for k in ["AppProject", "Application", "ApplicationSet"] : { group = "argoproj.io", kind = k }],
+      [for k in ["ConfigMap", "Secret"] : { group = "", kind = k }],
+    )
   }
 
   root_application = {

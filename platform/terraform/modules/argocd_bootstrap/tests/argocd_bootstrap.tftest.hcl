@@ -25,6 +25,12 @@ run "root_application_syncs_gitops_argocd_with_pinned_charts" {
     error_message = "The bootstrap project may not create cluster-scoped resources."
   }
   assert {
+    condition = toset([for r in output.root_project.namespaceResourceWhitelist : "${r.group}/${r.kind}"]) == toset([
+      "argoproj.io/AppProject", "argoproj.io/Application", "argoproj.io/ApplicationSet", "/ConfigMap", "/Secret",
+    ])
+    error_message = "The bootstrap project must admit exactly what gitops/argocd/projects/bootstrap.yaml admits."
+  }
+  assert {
     condition     = startswith(terraform_data.this.input.argocd_chart_version, "9.") && terraform_data.this.triggers_replace.argocd_chart_version == var.argocd_chart_version
     error_message = "The argo-cd chart must be pinned to a 9.x version and re-run when it changes."
   }
