@@ -25,6 +25,6 @@ def test_quick_scenario_one_prints_the_figures() -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     out = done.stdout
     for figure in ("start-up to first 200 from /healthz", "bare google-genai client", "1. instant model",
-                   "req/s", "p99", "errors", "service / bare-client ceiling"):  # fmt: skip
+                   "req/s", "p99", "errors", "serve / bare-client ceiling"):  # fmt: skip
         assert figure in out, out
     assert "2. model 300 ms" not in out  # only the scenario asked for

@@ -1,0 +1,169 @@
+"""Benchmark of issue #12: `uv run python bench/run.py [--quick] [--only 1,2,3] [--profile DIR]`.
+
+Starts on 127.0.0.1 a throwaway PostgreSQL, `medqa fake-gemini` and `medqa serve` (one process), then
+measures the bare google-genai ceiling and the three scenarios with wrk, and prints the figures.
+Unless --quick, two variants of the service run beside it, in interleaved rounds: without the observe
+middleware (its price) and with the proposed fix (async guard and throttle filter).
+Everything it starts is stopped at the end, on error, on Ctrl-C and on SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+from types import FrameType
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.load import run_wrk, wrk_path
+from bench.measure import Measured, ceiling, compare, measure
+from bench.stack import Service, Stack
+
+S1_CONNECTIONS, S2_CONNECTIONS, S3_CONNECTIONS = 16, 64, 1000
+S2_LATENCY_MS, S3_LATENCY_MS = 300, 1000
+# Scenario 3 keeps 1,000 questions in flight for a second each: the budget and the in-flight bound must allow it.
+SERVICE_ENV = {"MEDQA_GEMINI_TIMEOUT_S": "60", "MEDQA_MAX_INFLIGHT": "5000"}
+VARIANTS = {"bare": "without observe middleware", "async-hooks": "with async guard + filter (fix)"}
+
+
+def _interrupt(signum: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def _deltas(results: dict[str, Measured]) -> None:
+    """Print each variant against `medqa serve`."""
+    base = results["serve"]
+    for name, m in results.items():
+        if name != "serve":
+            print(f"   {name} vs serve: {m.load.rps / base.load.rps - 1:+.1%} throughput, "
+                  f"{m.load.p50_ms - base.load.p50_ms:+.1f} ms p50, {m.load.p99_ms - base.load.p99_ms:+.1f} ms p99, "
+                  f"{m.cpu_ms_per_request - base.cpu_ms_per_request:+.2f} ms CPU/req")  # fmt: skip
+
+
+def scenario_one(
+    args: argparse.Namespace, stack: Stack, services: dict[str, Service], seconds: int
+) -> dict[str, object]:
+    """The bare-client ceiling, then scenario 1 for every service (interleaved)."""
+    bare = ceiling(stack, seconds)
+    print(f"{'bare google-genai client, 32 tasks':<36} {bare['rps']:7.1f} calls/s p50 {bare['p50_ms']:5.1f}  "
+          f"p99 {bare['p99_ms']:6.1f} ms  failures {int(bare['failures'])}  "
+          f"CPU {bare['cpu_share']:.0%} of a core, {bare['cpu_ms_per_call']:.2f} ms/call", flush=True)  # fmt: skip
+    results = compare(services, S1_CONNECTIONS, seconds, args.rounds)
+    for name, m in results.items():
+        print(m.line(f"1. instant model c={S1_CONNECTIONS} {name}"), flush=True)
+    s1 = results["serve"].load
+    print(f"   serve / bare-client ceiling: {s1.rps / bare['rps']:.0%} (target >= 70%); p99 {s1.p99_ms:.1f} ms "
+          f"(target <= 50); errors {s1.error_count} (target 0)")  # fmt: skip
+    _deltas(results)
+    if args.profile:
+        from bench.profile import profile_during
+
+        base = services["serve"]
+        profile_during(base, lambda: run_wrk(base.url, S1_CONNECTIONS, seconds), Path(args.profile))
+    return {"ceiling": bare, **{f"s1_{name}": m.figures() for name, m in results.items()}}
+
+
+def scenario_two(
+    args: argparse.Namespace, stack: Stack, services: dict[str, Service], seconds: int
+) -> dict[str, object]:
+    """Scenario 2 for every service (interleaved): the service's added latency over a 300 ms model."""
+    stack.set_fake_latency(S2_LATENCY_MS)
+    results = compare(services, S2_CONNECTIONS, seconds, args.rounds)
+    ideal = S2_CONNECTIONS / (S2_LATENCY_MS / 1000)
+    for name, m in results.items():
+        r = m.load
+        print(m.line(f"2. model 300 ms c={S2_CONNECTIONS} {name}"), flush=True)
+        print(f"   {r.rps / ideal:.0%} of ideal {ideal:.0f} req/s (target >= 90%); added latency p50 "
+              f"{r.p50_ms - S2_LATENCY_MS:.1f} ms (<= 3), p99 {r.p99_ms - S2_LATENCY_MS:.1f} ms (<= 15)")  # fmt: skip
+    _deltas(results)
+    return {f"s2_{name}": m.figures() for name, m in results.items()}
+
+
+def scenario_three(stack: Stack, service: Service, seconds: int) -> dict[str, object]:
+    """Scenario 3: 1,000 connections, model at 1 s; peak RSS sampled every 100 ms."""
+    stack.set_fake_latency(S3_LATENCY_MS)
+    box: list[Measured] = []
+    work = threading.Thread(target=lambda: box.append(_s3_load(service, seconds)))
+    before = peak = service.rss_mb()
+    work.start()
+    deadline = time.monotonic() + seconds + 180
+    while work.is_alive() and time.monotonic() < deadline:
+        peak = max(peak, service.rss_mb())
+        work.join(0.1)
+    if not box:
+        raise SystemExit("scenario 3: wrk did not finish")
+    print(box[0].line(f"3. model 1 s c={S3_CONNECTIONS} serve"), flush=True)
+    print(f"   RSS of medqa serve: {before:.0f} MB before, peak {peak:.0f} MB (target <= 300 MB); "
+          f"errors {box[0].load.error_count} (target 0)")  # fmt: skip
+    return {"s3": box[0].figures(), "s3_rss_before_mb": before, "s3_rss_peak_mb": peak}
+
+
+def _s3_load(service: Service, seconds: int) -> Measured:
+    return measure(service, S3_CONNECTIONS, seconds, timeout_s=60)
+
+
+def run(args: argparse.Namespace, stack: Stack) -> dict[str, object]:
+    """Start everything, measure the scenarios asked for, print as we go; return the figures."""
+    seconds = 4 if args.quick else args.seconds
+    figures: dict[str, object] = {"seconds": seconds}
+    stack.start_database()
+    stack.start_fake()
+    services = {"serve": stack.start_service("serve", **SERVICE_ENV)}
+    if args.variants or not args.quick:
+        for variant in VARIANTS:
+            services[variant] = stack.start_service(f"serve-{variant}", variant, **SERVICE_ENV)
+    for name, service in services.items():
+        figures[f"startup_{name}_s"] = service.startup_s
+        print(f"start-up to first 200 from /healthz: {service.startup_s:.2f} s ({name})", flush=True)
+    if 1 in args.only:
+        figures.update(scenario_one(args, stack, services, seconds))
+    if 2 in args.only:
+        figures.update(scenario_two(args, stack, services, seconds))
+    if 3 in args.only:
+        for name, service in services.items():
+            if name != "serve":
+                stack.stop_service(service)
+        figures.update(scenario_three(stack, services["serve"], seconds))
+    return figures
+
+
+def main() -> int:
+    """Parse the arguments, run, always stop what was started."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="4 s per measurement, no variants: a smoke check")
+    parser.add_argument("--seconds", type=int, default=20, help="measured seconds per service and scenario")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds when comparing variants")
+    parser.add_argument("--only", default="1,2,3", help="scenarios to run, e.g. 1 or 2,3")
+    parser.add_argument("--variants", action="store_true", help="with --quick, still run the variants")
+    parser.add_argument("--profile", help="directory for a py-spy profile of the service in scenario 1")
+    parser.add_argument("--json", help="also write the figures to this file")
+    args = parser.parse_args()
+    args.only = {int(part) for part in args.only.split(",") if part.strip()}
+    if args.quick:
+        args.rounds = 1
+    if not 1 <= args.seconds <= 600 or not 1 <= args.rounds <= 10 or not args.only <= {1, 2, 3}:
+        parser.error("--seconds must be 1..600, --rounds 1..10 and --only a subset of 1,2,3")
+    wrk_path()
+    signal.signal(signal.SIGTERM, _interrupt)
+    stack = Stack()
+    started = time.monotonic()
+    try:
+        figures = run(args, stack)
+    except KeyboardInterrupt:
+        print("interrupted: stopping everything", file=sys.stderr)
+        return 130
+    finally:
+        stack.close()
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=2))
+    print(f"done in {time.monotonic() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
