@@ -150,6 +150,7 @@ def main() -> int:
         parser.error("--seconds must be 1..600, --rounds 1..10 and --only a subset of 1,2,3")
     wrk_path()
     signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)  # also when started with SIGINT ignored (a background job)
     stack = Stack()
     started = time.monotonic()
     try:
