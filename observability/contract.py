@@ -24,8 +24,8 @@ SERVICE: dict[str, Family] = {
     "medqa_db_errors_total": Family("counter", ("operation",)),
     "medqa_inflight_requests": Family("gauge", ()),
     "medqa_triage_total": Family("counter", ("level",)),
-    "medqa_redactions_total": Family("counter", ("kind",), planned=True),
-    "medqa_llm_time_to_first_token_seconds": Family("histogram", ("model",), planned=True),
+    "medqa_redactions_total": Family("counter", ("kind",)),
+    "medqa_llm_time_to_first_token_seconds": Family("histogram", ("model",)),
     # prometheus_client's process collector (Linux) and platform collector.
     "process_cpu_seconds_total": Family("counter", ()),
     "process_resident_memory_bytes": Family("gauge", ()),

@@ -172,6 +172,10 @@ def running_stack(workdir: Path, prometheus: Path) -> Iterator[Stack]:
             MEDQA_GEMINI_BASE_URL=stack.fake_url,
             MEDQA_GEMINI_TIMEOUT_S="1",
             MEDQA_GEMINI_MAX_RETRIES="0",
+            # The traffic script sends many questions and many failures on purpose: neither the per-client
+            # rate limit nor the circuit breaker may turn them into something else.
+            MEDQA_RATE_LIMIT="100000/minute",
+            MEDQA_BREAKER_THRESHOLD="1000",
         )
         stack.processes.append(spawn("serve", [MEDQA, "serve"], workdir, env))
         config = prometheus_config(workdir, service_port)
@@ -191,6 +195,11 @@ def running_stack(workdir: Path, prometheus: Path) -> Iterator[Stack]:
             60,
             workdir / "serve.log",
         )
+        created = subprocess.run(
+            [MEDQA, "apikey", "create", "--name", "observability", "--scope", "read"],
+            cwd=workdir, env=env, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        stack.client.headers["Authorization"] = f"Bearer {created.stdout.strip()}"
         wait_until(
             lambda: stack.client.get(f"{stack.prometheus_url}/-/ready").status_code == 200,
             "prometheus ready",

@@ -27,6 +27,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 HARD_FAILURE_ALERTS = ("MedQAGeminiErrors", "MedQAAskAvailabilityFastBurn")
 QUESTIONS = ("What is a normal resting heart rate?", "How much water should an adult drink a day?")
 EMERGENCY = "I have crushing chest pain spreading to my left arm and I am sweating"
+PERSONAL = "My name is Wilhelmina Okafor, email w.okafor@example.org: is 400 mg ibuprofen too much?"
 
 
 @dataclass
@@ -44,6 +45,9 @@ def drive(stack: Stack, run: Run, phase: str, mode: str, questions: int) -> None
     """Send `questions` /ask requests with the fake Gemini in `mode`, recording the statuses."""
     stack.set_mode(mode)
     run.statuses.setdefault(phase, []).extend(stack.ask(QUESTIONS[i % 2]) for i in range(questions))
+    if mode == "ok":  # keep the streamed-answer series (time to first token) fresh in every window
+        streamed = stack.client.post(f"{stack.service_url}/ask/stream", json={"question": QUESTIONS[0]})
+        run.statuses.setdefault("stream", []).append(streamed.status_code)
 
 
 def healthy_traffic(stack: Stack, run: Run) -> None:
@@ -54,6 +58,7 @@ def healthy_traffic(stack: Stack, run: Run) -> None:
         stack.client.get(f"{stack.service_url}/readyz")
         time.sleep(0.2)
     run.statuses["emergency"] = [stack.ask(EMERGENCY)]
+    run.statuses["personal_data"] = [stack.ask(PERSONAL)]
     listing = stack.client.get(f"{stack.service_url}/questions", params={"limit": 5})
     first = listing.json()["items"][0]["id"] if listing.status_code == 200 and listing.json().get("items") else None
     run.statuses["reads"] = [listing.status_code]
