@@ -72,8 +72,8 @@ def test_smoke_refuses_an_image_that_runs_as_root(image_tools: None) -> None:
 
 
 @pytest.mark.slow
-def test_smoke_fails_when_nothing_answers(image_tools: None) -> None:
-    """An image with no `medqa` (the bare base, uid check relaxed) never answers /healthz: the smoke fails."""
+def test_smoke_fails_when_the_image_has_no_service(image_tools: None) -> None:
+    """An image with no `medqa` (the bare base, uid check relaxed): the smoke fails at its first command."""
     assert run("base").returncode == 0
     done = run(
         "smoke",
@@ -82,7 +82,17 @@ def test_smoke_fails_when_nothing_answers(image_tools: None) -> None:
         MEDQA_IMAGE_TEST_PORT=str(free_port()),
     )
     assert done.returncode == 1
+    assert "medqa migrate failed in the image" in done.stderr
+
+
+@pytest.mark.slow
+def test_smoke_fails_when_the_service_never_answers(image_tools: None) -> None:
+    """The real image, its server refusing to start (a bad database URL): /healthz never answers, the smoke fails."""
+    assert run("build").returncode == 0
+    done = run("smoke", MEDQA_IMAGE_TEST_DB_URL="mysql://not-supported", MEDQA_IMAGE_TEST_PORT=str(free_port()))
+    assert done.returncode == 1
     assert "GET /healthz gave '000', expected 200" in done.stderr
+    assert "MEDQA_DATABASE_URL" in done.stderr  # the service's own one-line configuration error
 
 
 @pytest.fixture(scope="module")
