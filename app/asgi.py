@@ -33,7 +33,7 @@ from app.system.middleware import ASGIApp, observe
 from app.web import web_routes
 
 
-def _is_question(request: Request[Any, Any, Any]) -> bool:
+async def _is_question(request: Request[Any, Any, Any]) -> bool:  # async: no worker-thread hand-off
     return request.url.path.startswith("/ask")
 
 

@@ -14,6 +14,7 @@ APT_PACKAGES=(
   buildah           # image test: builds the Dockerfile without a Docker daemon
   debootstrap       # image test and Ansible test: throwaway Debian root filesystems
   shellcheck        # workflow tests: actionlint checks run: scripts with it
+  wrk               # the benchmark (task bench) and its smoke test
 )
 
 missing=()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -15,7 +15,7 @@ from app.access.keys import KeyVerifier, Principal
 from app.db import DB_ERRORS
 from app.errors import DatabaseUnavailable
 
-Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
+Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Awaitable[None]]
 UNAUTHORIZED_HEADERS = {"WWW-Authenticate": 'Bearer realm="medqa"'}
 
 
@@ -49,7 +49,8 @@ def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | 
 def requires(scope: str, *, only_if: Callable[[Any], bool] | None = None) -> Guard:
     """A guard: 401 without a key, 403 with a key that lacks `scope`; `only_if(settings)` can waive it."""
 
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    # async on purpose: Litestar runs a plain function in a worker thread, a hand-off on every request.
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         if only_if is not None and not only_if(connection.app.state.settings):
             return
         principal = principal_of(connection)

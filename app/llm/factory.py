@@ -52,6 +52,7 @@ def gemini_options(settings: Settings, demo_base_url: str | None = None) -> Gemi
         max_retries=settings.gemini_max_retries,
         retry_delay_cap_s=settings.gemini_retry_delay_cap_s,
         max_output_tokens=settings.gemini_max_output_tokens,
+        max_connections=settings.max_inflight,
     )
 
 

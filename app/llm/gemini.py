@@ -45,6 +45,7 @@ class GeminiOptions:
     retry_delay_cap_s: float = 4.0
     max_output_tokens: int = 1024
     backoff_base_s: float = 0.25
+    max_connections: int = 200
 
 
 class GeminiModel:
@@ -56,7 +57,10 @@ class GeminiModel:
         # whenever aiohttp happens to be importable, with different errors and retry behaviour.
         self._http = httpx2.AsyncClient(
             timeout=httpx2.Timeout(options.timeout_s, connect=min(5.0, options.timeout_s)),
-            limits=httpx2.Limits(max_connections=200, max_keepalive_connections=50),
+            # As many connections as questions may be in flight, so none waits unseen in the pool.
+            limits=httpx2.Limits(
+                max_connections=options.max_connections, max_keepalive_connections=options.max_connections
+            ),
         )
         http_options = types.HttpOptions(
             base_url=options.base_url,
