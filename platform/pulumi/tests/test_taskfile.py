@@ -17,7 +17,8 @@ def task(args: list[str], path: str, gemini_key: str | None = None) -> subproces
     binary = shutil.which("task")
     if binary is None:
         pytest.fail("go-task is missing: it comes with the dev dependency group (uv sync)")
-    env = {k: v for k, v in os.environ.items() if k != "MEDQA_GEMINI_API_KEY"} | {"PATH": path}
+    # NO_COLOR: go-task colours its output when CI=true even without a terminal.
+    env = {k: v for k, v in os.environ.items() if k != "MEDQA_GEMINI_API_KEY"} | {"PATH": path, "NO_COLOR": "1"}
     if gemini_key is not None:
         env["MEDQA_GEMINI_API_KEY"] = gemini_key
     return subprocess.run([binary, "-t", str(TASKFILE), *args], capture_output=True, text=True, env=env, check=False)
