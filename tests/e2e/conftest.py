@@ -44,6 +44,12 @@ def base_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def service_env(fake_url: str, database_url: str, **extra: str) -> dict[str, str]:
+    """The environment of a service that asks the fake at `fake_url` and stores in `database_url`."""
+    return {"MEDQA_DATABASE_URL": database_url, "GEMINI_API_KEY": "k", "MEDQA_GEMINI_BASE_URL": fake_url,
+            "MEDQA_AUTO_MIGRATE": "false", **extra}  # fmt: skip
+
+
 def start_service(tmp_path: Path, **env: str) -> Iterator[Service]:
     """Start `medqa serve` with `env`, wait until /healthz answers, stop it afterwards."""
     port = free_port()

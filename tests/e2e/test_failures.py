@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import Service, base_env, run_medqa, start_service
+from tests.e2e.conftest import Service, base_env, run_medqa, service_env, start_service
 from tests.plugins.gemini import FakeGeminiHandle
 from tests.plugins.postgres import LocalCluster, free_port
 
@@ -18,8 +18,7 @@ pytestmark = pytest.mark.e2e
 
 def test_unreachable_database_is_503_and_not_ready(tmp_path: Path, fake_process: FakeGeminiHandle) -> None:
     url = f"postgres://medqa:x@127.0.0.1:{free_port()}/medqa"
-    for service in start_service(tmp_path, MEDQA_DATABASE_URL=url, GEMINI_API_KEY="k",
-                                 MEDQA_GEMINI_BASE_URL=fake_process.url, MEDQA_AUTO_MIGRATE="false"):  # fmt: skip
+    for service in start_service(tmp_path, **service_env(fake_process.url, url)):
         ready = httpx.get(f"{service.url}/readyz", timeout=10)
         assert ready.status_code == 503 and "database" in ready.json()["detail"]
         start = time.monotonic()
@@ -39,8 +38,7 @@ def test_service_recovers_when_postgres_comes_back(
         pytest.skip("needs the local throwaway cluster, which this test stops and restarts")
     url = postgres_cluster.create_database("medqa_restart")
     assert run_medqa("migrate", env=base_env(MEDQA_DATABASE_URL=url)).returncode == 0
-    for service in start_service(tmp_path, MEDQA_DATABASE_URL=url, GEMINI_API_KEY="k",
-                                 MEDQA_GEMINI_BASE_URL=fake_process.url, MEDQA_AUTO_MIGRATE="false"):  # fmt: skip
+    for service in start_service(tmp_path, **service_env(fake_process.url, url)):
         assert httpx.post(f"{service.url}/ask", json={"question": "q"}, timeout=15).status_code == 200
         postgres_cluster.stop()
         try:

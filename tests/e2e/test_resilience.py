@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import Service, base_env, bearer, run_medqa, start_service
+from tests.e2e.conftest import Service, base_env, bearer, run_medqa, service_env, start_service
 from tests.plugins.gemini import FakeGeminiHandle
 from tests.plugins.postgres import LocalCluster
 
@@ -18,8 +18,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 
 
 def _env(fake: FakeGeminiHandle, database: str, **extra: str) -> dict[str, str]:
-    return {"MEDQA_DATABASE_URL": database, "GEMINI_API_KEY": "k", "MEDQA_GEMINI_BASE_URL": fake.url,
-            "MEDQA_AUTO_MIGRATE": "false", "MEDQA_RATE_LIMIT": "100000/minute", **extra}  # fmt: skip
+    return service_env(fake.url, database, MEDQA_RATE_LIMIT="100000/minute", **extra)
 
 
 def ask(service: Service, question: str = "is oat milk healthy", **body: object) -> httpx.Response:

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import Service, base_env, bearer, run_medqa, start_service
+from tests.e2e.conftest import Service, base_env, bearer, run_medqa, service_env, start_service
 from tests.plugins.gemini import FakeGeminiHandle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
@@ -106,9 +106,8 @@ def test_security_headers_on_every_response(service: Service) -> None:
 def test_rate_limit_per_client_with_retry_after(
     tmp_path: Path, fake_process: FakeGeminiHandle, e2e_database: str, keys: dict[str, str]
 ) -> None:
-    for service in start_service(tmp_path, MEDQA_DATABASE_URL=e2e_database, GEMINI_API_KEY="k",
-                                 MEDQA_GEMINI_BASE_URL=fake_process.url, MEDQA_AUTO_MIGRATE="false",
-                                 MEDQA_RATE_LIMIT="3/minute"):  # fmt: skip
+    env = service_env(fake_process.url, e2e_database, MEDQA_RATE_LIMIT="3/minute")
+    for service in start_service(tmp_path, **env):
         statuses = [ask(service, f"question {i}").status_code for i in range(3)]
         limited = ask(service, "one more")
         assert statuses == [200, 200, 200]
@@ -124,9 +123,8 @@ def test_ask_can_require_a_key(
     tmp_path: Path, fake_process: FakeGeminiHandle, e2e_database: str, keys: dict[str, str]
 ) -> None:
     origin = "https://chat.example.org"
-    for service in start_service(tmp_path, MEDQA_DATABASE_URL=e2e_database, GEMINI_API_KEY="k",
-                                 MEDQA_GEMINI_BASE_URL=fake_process.url, MEDQA_AUTO_MIGRATE="false",
-                                 MEDQA_ASK_REQUIRES_KEY="true", MEDQA_CORS_ORIGINS=origin):  # fmt: skip
+    env = service_env(fake_process.url, e2e_database, MEDQA_ASK_REQUIRES_KEY="true", MEDQA_CORS_ORIGINS=origin)
+    for service in start_service(tmp_path, **env):
         assert ask(service, "hello").status_code == 401
         assert ask(service, "hello", headers=bearer(keys["reader"])).status_code == 403
         assert ask(service, "hello", headers=bearer(keys["asker"])).status_code == 200
