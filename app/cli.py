@@ -33,17 +33,22 @@ def cmd_serve(_: argparse.Namespace) -> None:
     """Run the service with uvicorn (one process; scale with replicas)."""
     settings = _settings()  # fail fast, before the heavy imports
 
-    import uvicorn
-
     from app.asgi import create_app
     from app.system.logging import configure_logging
 
     configure_logging(settings.log_level, settings.log_format)
+    run_server(create_app(settings), settings)
+
+
+def run_server(asgi_app: Any, settings: Settings) -> None:
+    """Serve `asgi_app` as a pod does: one uvicorn process, graceful SIGTERM, no server banner."""
+    import uvicorn
+
     # uvicorn drains in-flight requests on SIGTERM, then re-raises the signal; this handler turns that
     # re-raise into a clean exit 0, so Kubernetes sees a graceful stop rather than a kill.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     uvicorn.run(
-        create_app(settings),
+        asgi_app,
         host=settings.host,
         port=settings.port,
         log_config=None,

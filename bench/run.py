@@ -2,8 +2,8 @@
 
 Starts on 127.0.0.1 a throwaway PostgreSQL, `medqa fake-gemini` and `medqa serve` (one process), then
 measures the bare google-genai ceiling and the three scenarios with wrk, and prints the figures.
-Unless --quick, two variants of the service run beside it, in interleaved rounds: without the observe
-middleware (its price) and with the proposed fix (async guard and throttle filter).
+Unless --quick, a variant of the service without the observe middleware runs beside it, in interleaved
+rounds, to price that middleware.
 Everything it starts is stopped at the end, on error, on Ctrl-C and on SIGTERM.
 """
 
@@ -28,7 +28,7 @@ S1_CONNECTIONS, S2_CONNECTIONS, S3_CONNECTIONS = 16, 64, 1000
 S2_LATENCY_MS, S3_LATENCY_MS = 300, 1000
 # Scenario 3 keeps 1,000 questions in flight for a second each: the budget and the in-flight bound must allow it.
 SERVICE_ENV = {"MEDQA_GEMINI_TIMEOUT_S": "60", "MEDQA_MAX_INFLIGHT": "5000"}
-VARIANTS = {"bare": "without observe middleware", "async-hooks": "with async guard + filter (fix)"}
+VARIANTS = {"bare": "without observe middleware"}
 
 
 def _interrupt(signum: int, _frame: FrameType | None) -> None:

@@ -3,29 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator
 
 import pytest
 from piccolo.engine.postgres import PostgresEngine
 
 from app.access.keys import ApiKeyProblem, KeyVerifier, create_key, list_keys, revoke_key
 from app.access.tables import ApiKey
-from app.db import bind_tables, close_engine, make_engine, open_engine
-from app.migrate import migrate
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-async def engine(postgres_url: str) -> AsyncIterator[PostgresEngine]:
-    engine = make_engine(postgres_url)
-    assert isinstance(engine, PostgresEngine)
-    await open_engine(engine)
-    await migrate(engine)
-    bind_tables(engine)
-    await ApiKey.delete(force=True)
-    yield engine
-    await close_engine(engine)
 
 
 async def test_key_is_stored_only_as_a_hash(engine: PostgresEngine) -> None:
@@ -75,10 +60,8 @@ async def test_duplicate_names_are_refused(engine: PostgresEngine) -> None:
 
 async def test_audit_log_pages_newest_first(engine: PostgresEngine) -> None:
     from app.access import audit
-    from app.access.tables import AuditEvent
     from app.errors import InvalidRequest
 
-    await AuditEvent.delete(force=True)
     for i in range(5):
         await audit.record("ops", "read", f"record-{i}")
     first = await audit.page(limit=3, before=None)

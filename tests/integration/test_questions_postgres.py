@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 import pytest
 from piccolo.engine.postgres import PostgresEngine
 
-from app.access.tables import ApiKey, AuditEvent
-from app.db import bind_tables, check_database, close_engine, make_engine, open_engine
+from app.access.tables import AuditEvent
+from app.db import bind_tables, check_database, make_engine, open_engine
 from app.errors import DatabaseUnavailable, InvalidRequest, ModelError, QuestionNotFound
 from app.llm.gemini import GeminiModel, GeminiOptions
 from app.migrate import migrate
@@ -21,19 +21,6 @@ from tests.plugins.gemini import FakeGeminiHandle
 from tests.plugins.postgres import free_port
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-async def engine(postgres_url: str) -> AsyncIterator[PostgresEngine]:
-    engine = make_engine(postgres_url)
-    assert isinstance(engine, PostgresEngine)
-    await open_engine(engine)
-    await migrate(engine)
-    bind_tables(engine)
-    for table in (QARecord, ApiKey, AuditEvent):
-        await table.delete(force=True)
-    yield engine
-    await close_engine(engine)
 
 
 @pytest.fixture
