@@ -35,7 +35,7 @@ locals {
   root_application = {
     namespace  = var.namespace
     project    = "bootstrap"
-    finalizers = ["resources-finalizer.argocd.argoproj.io"]
+    finalizers = ["resources-finalizer.argocd.argoproj.io/foreground"]
     source = {
       repoURL        = var.repo_url
       targetRevision = var.target_revision
