@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Pinned platform toolchain (issue #5): install [NAME...] | path NAME | list.
+# Pinned platform toolchain (issues #5, #13): install [NAME... | --group GROUP] | path NAME | list.
 # The manifest is scripts/tools.toml; the cache is ${MEDQA_TOOLS_HOME:-$HOME/.cache/medqa-tools}.
 # The logic lives in scripts/tools/toolchain.py (standard-library Python 3.11+, no venv needed).
 set -euo pipefail

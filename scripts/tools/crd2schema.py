@@ -9,7 +9,6 @@ Layout: OUT_DIR/<group>/<kind lowercased>_<version>.json, i.e. kubeconform's
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import tomllib
 from collections.abc import Iterable
@@ -19,21 +18,16 @@ from typing import Any
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import toolchain
 from schema_rules import strict
 
 
 def module_dir(module: str, version: str) -> Path:
-    """Download a module through the Go module proxy and return its directory."""
-    done = subprocess.run(
-        ["go", "mod", "download", "-json", f"{module}@{version}"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    info = json.loads(done.stdout or "{}")
-    if done.returncode != 0 or "Dir" not in info:
-        raise SystemExit(f"{module}@{version}: {info.get('Error', done.stderr.strip())}")
-    return Path(info["Dir"])
+    """Download a module through the Go module proxy and return its directory (exit with the reason if not)."""
+    try:
+        return toolchain.module_dir(module, version)
+    except toolchain.ToolError as error:
+        raise SystemExit(str(error)) from None
 
 
 def convert_crd(document: dict[str, Any]) -> Iterable[tuple[str, dict[str, Any]]]:

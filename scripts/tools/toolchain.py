@@ -21,7 +21,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 MANIFEST = REPO / "scripts" / "tools.toml"
 PLATFORM = "linux_amd64"
-BUILT_KINDS = ("go", "path", "provider")
+BUILT_KINDS = ("go", "gowrap", "path", "provider")
 
 
 class ToolError(Exception):
@@ -119,14 +119,109 @@ def find(name: str, tools: dict[str, dict[str, Any]]) -> Path:
     raise ToolError(f"{name}: not installed")
 
 
+def _ldflags(spec: dict[str, Any]) -> str:
+    """Linker flags: stripped, plus the `-X` version stamps the manifest names (a string or a list)."""
+    stamps = spec.get("ldflags_x") or []
+    if isinstance(stamps, str):
+        stamps = [stamps]
+    return " ".join(["-s -w", *(f"-X {stamp}" for stamp in stamps)])
+
+
+def _go(name: str, command: list[str], cwd: str | None = None, **env: str) -> str:
+    """Run a go command; return its stdout or raise with its last line of stderr."""
+    done = subprocess.run(
+        ["go", *command],
+        cwd=cwd,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise ToolError(f"{name}: go {command[0]} failed: {last}")
+    return done.stdout
+
+
+def module_info(module: str, version: str) -> dict[str, Any]:
+    """`go mod download -json` of one module version (from the module cache, else the proxy)."""
+    done = subprocess.run(
+        ["go", "mod", "download", "-json", f"{module}@{version}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    try:
+        info: dict[str, Any] = json.loads(done.stdout or "{}")
+    except ValueError:
+        info = {}
+    if done.returncode != 0 or "Dir" not in info:
+        raise ToolError(f"{module}@{version}: {info.get('Error') or done.stderr.strip() or 'go mod download failed'}")
+    return info
+
+
+def module_dir(module: str, version: str) -> Path:
+    """The directory of one module version in the Go module cache."""
+    return Path(module_info(module, version)["Dir"])
+
+
+def _is_local(path: str) -> bool:
+    """A replace target that is a directory inside the module (./staging/..., ../api)."""
+    return path.startswith(("./", "../"))
+
+
+def wrapper_edits(spec: dict[str, Any], gomod: dict[str, Any]) -> list[str]:
+    """`go mod edit` flags that make a wrapper module build `spec['module']` as its authors do.
+
+    A module's own `replace` directives apply only when it is the main module, so `go install`
+    refuses such modules. The wrapper requires the release and carries its replaces over: one that
+    points at another module version is copied; one that points at a directory of the source tree
+    (Kubernetes' staging/, etcd's ../api) is pinned to the published version of that module
+    (`pins[path]`, else `local_replace_version`). Local replaces of modules the release does not
+    require (etcd's FORBIDDEN_DEPENDENCY guards) are left out.
+    """
+    edits = [f"-require={spec['module']}@{spec['module_version']}"]
+    required = {req["Path"] for req in gomod.get("Require") or []}
+    pins: dict[str, str] = spec.get("pins", {})
+    for rep in gomod.get("Replace") or []:
+        old, new = rep["Old"], rep["New"]
+        if _is_local(new["Path"]):
+            if old["Path"] not in required:
+                continue
+            version = pins.get(old["Path"], spec.get("local_replace_version"))
+            if not version:
+                raise ToolError(f"{spec['module']}: replaces {old['Path']} with a directory and no pin is set")
+            edits.append(f"-replace={old['Path']}={old['Path']}@{version}")
+            continue
+        left = f"{old['Path']}@{old['Version']}" if old.get("Version") else old["Path"]
+        edits.append(f"-replace={left}={new['Path']}@{new['Version']}")
+    return edits
+
+
+def _wrapper_build(name: str, spec: dict[str, Any], target: Path, scratch: str) -> Path:
+    """Build a package of a module that carries replace directives, inside a wrapper module."""
+    info = module_info(spec["module"], spec["module_version"])
+    gomod = json.loads(_go(name, ["mod", "edit", "-json", info["GoMod"]]))
+    wrapper = Path(scratch) / "wrapper"
+    wrapper.mkdir()
+    go_version = (gomod.get("Go") or "1.24").strip()
+    (wrapper / "go.mod").write_text(f"module medqa.local/toolchain/{name}\n\ngo {go_version}\n")
+    _go(name, ["mod", "edit", *wrapper_edits(spec, gomod)], cwd=str(wrapper))
+    out = Path(scratch) / name
+    command = ["build", "-trimpath", "-ldflags", _ldflags(spec), "-o", str(out), spec["package"]]
+    _go(name, command, cwd=str(wrapper), GOFLAGS="-mod=mod", GOWORK="off")
+    return out
+
+
 def _go_build(name: str, spec: dict[str, Any], target: Path) -> None:
     """Build a Go package at its pinned module version into target."""
     if shutil.which("go") is None:
         raise ToolError(f"{name}: cannot build: `go` is not on PATH")
-    ldflags = "-s -w"
-    if spec.get("ldflags_x"):
-        ldflags += f" -X {spec['ldflags_x']}"
+    ldflags = _ldflags(spec)
     with tempfile.TemporaryDirectory(prefix=f"medqa-{name}-") as scratch:
+        if spec["kind"] == "gowrap":
+            _move_into_place(_wrapper_build(name, spec, target, scratch), target)
+            return
         env = {**os.environ, "GOBIN": scratch, "GOFLAGS": "-mod=mod"}
         command = ["go", "install", "-trimpath", "-ldflags", ldflags]
         command.append(f"{spec['package']}@{spec['module_version']}")
@@ -135,11 +230,16 @@ def _go_build(name: str, spec: dict[str, Any], target: Path) -> None:
             last = (done.stderr.strip().splitlines() or ["no output"])[-1]
             raise ToolError(f"{name}: go install failed: {last}")
         built = next(Path(scratch).iterdir())  # go names it after the package path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = target.with_name(target.name + ".part")
-        shutil.move(str(built), staging)
-        staging.chmod(0o755)
-        staging.replace(target)
+        _move_into_place(built, target)
+
+
+def _move_into_place(built: Path, target: Path) -> None:
+    """Move a finished binary into the cache in one rename (an interrupted build leaves nothing)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.with_name(target.name + ".part")
+    shutil.move(str(built), staging)
+    staging.chmod(0o755)
+    staging.replace(target)
 
 
 def _version_tuple(text: str) -> tuple[int, ...]:
@@ -251,18 +351,47 @@ def _path(tools: dict[str, dict[str, Any]], names: list[str]) -> int:
     return 0
 
 
+def _expand(tools: dict[str, dict[str, Any]], names: list[str]) -> list[str]:
+    """The tools an install means: the named ones (`--group G` names a group), else every ungrouped one.
+
+    Grouped tools (the local control plane, `group = "cluster"`) take long to build and only the opt-in
+    suites use them, so a bare `install` leaves them alone.
+    """
+    wanted: list[str] = []
+    rest = list(names)
+    while rest:
+        name = rest.pop(0)
+        if name == "--group":
+            if not rest:
+                raise ToolError("--group needs a group name")
+            group = rest.pop(0)
+            members = [n for n, s in tools.items() if s.get("group") == group]
+            if not members:
+                raise ToolError(f"no tool is in group {group!r} (see scripts/tools.toml)")
+            wanted += members
+        elif name == "terraform-providers":  # the mirror: every provider the manifest can build
+            wanted += [n for n, s in tools.items() if s["kind"] == "provider"]
+        else:
+            wanted.append(name)
+    if not names:
+        wanted = [n for n, s in tools.items() if "group" not in s]
+    return list(dict.fromkeys(wanted))
+
+
 def _install(tools: dict[str, dict[str, Any]], names: list[str]) -> int:
-    """Install the named tools (all when none is named), one line each."""
-    if "terraform-providers" in names:  # the mirror: every provider the manifest can build
-        names.remove("terraform-providers")
-        names += [n for n, s in tools.items() if s["kind"] == "provider" and n not in names]
-    unknown = [n for n in names if n not in tools]
+    """Install the named tools (every ungrouped one when none is named), one line each."""
+    try:
+        wanted = _expand(tools, names)
+    except ToolError as error:
+        print(f"tools.sh: {error}", file=sys.stderr)
+        return 2
+    unknown = [n for n in wanted if n not in tools]
     if unknown:
         listed = ", ".join(unknown)
         print(f"tools.sh: unknown tool: {listed} (see scripts/tools.toml)", file=sys.stderr)
         return 2
     failed = 0
-    for name in names or list(tools):
+    for name in wanted:
         try:
             print(install_one(name, tools, explicit=bool(names)), flush=True)
         except ToolError as error:
@@ -272,9 +401,9 @@ def _install(tools: dict[str, dict[str, Any]], names: list[str]) -> int:
 
 
 def main(argv: list[str]) -> int:
-    """Command line: install [NAME...] | path NAME | list."""
+    """Command line: install [NAME... | --group GROUP] | path NAME | list."""
     if not argv or argv[0] not in ("install", "path", "list"):
-        print("usage: tools.sh install [NAME...] | path NAME | list", file=sys.stderr)
+        print("usage: tools.sh install [NAME... | --group GROUP] | path NAME | list", file=sys.stderr)
         return 2
     tools = load_manifest()
     if argv[0] == "list":

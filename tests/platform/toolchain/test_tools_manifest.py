@@ -12,7 +12,11 @@ import pytest
 REPO = Path(__file__).resolve().parents[3]
 MANIFEST = REPO / "scripts" / "tools.toml"
 README = REPO / "scripts" / "README.md"
-KINDS = {"go", "path", "provider", "apt", "pip", "crd", "openapi", "missing"}
+KINDS = {"go", "gowrap", "path", "provider", "apt", "pip", "crd", "openapi", "missing"}
+CLUSTER_TOOLS = {
+    "etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "kwok", "argocd",
+    "redis-server",
+}  # fmt: skip
 SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
 MODULE_VERSION = re.compile(r"^v\d+\.\d+\.\d+(-[0-9a-z.-]+)?(\+incompatible)?$")
 ISSUE_TOOLS = {
@@ -49,13 +53,35 @@ def test_entry_is_well_formed(name: str) -> None:
         assert "version" not in spec, "a version nobody can build would mislead readers"
         return
     assert spec["cold_build"] and "pending" not in spec["cold_build"]
-    if spec["kind"] in ("go", "path", "provider"):
+    if spec["kind"] in ("go", "gowrap", "path", "provider"):
         assert SEMVER.match(spec["version"])
         assert MODULE_VERSION.match(spec["module_version"])
         assert spec["package"].startswith(spec["source"].split("/v")[0].split("/cmd")[0])
     if spec["kind"] == "provider":
         host, namespace, ptype = spec["registry"].split("/")
         assert host == "registry.terraform.io" and namespace and ptype
+
+
+def test_the_control_plane_is_an_opt_in_group_with_measured_builds() -> None:
+    """Issue #13: every control-plane tool is in group `cluster`, with its cold build time and size."""
+    grouped = {name for name, spec in TOOLS.items() if spec.get("group") == "cluster"}
+    assert grouped == CLUSTER_TOOLS
+    for name in grouped - {"redis-server"}:
+        assert re.match(r"^\d+ s", TOOLS[name]["cold_build"]), name
+        assert re.match(r"^\d+ MB$", TOOLS[name]["size"]), name
+    kube = [TOOLS[n] for n in ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl")]
+    assert {spec["version"] for spec in kube} == {TOOLS["k8s-schemas"]["version"]}  # one Kubernetes version
+    assert TOOLS["etcd"]["version"].startswith("3.6.")
+
+
+def test_wrapped_modules_say_how_their_local_replaces_are_pinned() -> None:
+    """A `gowrap` tool names its module and a pin for the directories its go.mod replaces."""
+    for name, spec in TOOLS.items():
+        if spec["kind"] == "gowrap":
+            assert spec["package"].startswith(spec["module"]), name
+            assert MODULE_VERSION.match(spec["module_version"]), name
+            pins = [spec.get("local_replace_version"), *spec.get("pins", {}).values()]
+            assert all(pin is None or MODULE_VERSION.match(pin) for pin in pins), name
 
 
 def test_crd_sources_are_pinned_modules_with_files() -> None:
