@@ -15,6 +15,8 @@ APT_PACKAGES=(
   debootstrap       # image test and Ansible test: throwaway Debian root filesystems
   shellcheck        # workflow tests: actionlint checks run: scripts with it
   wrk               # the benchmark (task bench) and its smoke test
+  redis-server      # task e2e:gitops: Argo CD's cache (the control plane itself: task cluster:tools)
+  iproute2          # task e2e:gitops: loopback up in its own network namespace
 )
 
 missing=()
