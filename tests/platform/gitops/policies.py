@@ -253,8 +253,10 @@ def migration_ordering(docs: list[Doc]) -> list[str]:
     if "argocd.argoproj.io/hook" in annotations(job):
         found.append(f"{ref(job)}: is an Argo CD hook; the chosen design is a sync wave")
     options = {o.strip() for o in annotations(job).get("argocd.argoproj.io/sync-options", "").split(",")}
-    if not {"Force=true", "Replace=true"} <= options:
-        found.append(f"{ref(job)}: needs sync-options Force=true,Replace=true (its pod template is immutable)")
+    if "Force=true" not in options:
+        found.append(f"{ref(job)}: needs sync-option Force=true (its pod template is immutable)")
+    if "Replace=true" in options:
+        found.append(f"{ref(job)}: Replace=true re-runs it on every sync; Force=true re-creates it only when changed")
     if "ttlSecondsAfterFinished" in job["spec"]:
         found.append(f"{ref(job)}: ttlSecondsAfterFinished makes self-heal re-create and re-run it")
     if not job["spec"].get("activeDeadlineSeconds"):

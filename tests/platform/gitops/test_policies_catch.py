@@ -124,8 +124,15 @@ BREAKS: list[tuple[str, str, Mutation]] = [
     ("migration ordering", "no deadline", lambda d: _job(d)["spec"].pop("activeDeadlineSeconds")),
     (
         "migration ordering",
-        "no replace",
+        "no force",
         lambda d: _job(d)["metadata"]["annotations"].pop("argocd.argoproj.io/sync-options"),
+    ),
+    (
+        "migration ordering",
+        "replace on every sync",
+        lambda d: _job(d)["metadata"]["annotations"].update(
+            {"argocd.argoproj.io/sync-options": "Force=true,Replace=true"}
+        ),
     ),
     (
         "migration ordering",
