@@ -54,6 +54,7 @@ CRD_SOURCES = ("argo-cd", "prometheus-operator", "secrets-store-csi-driver", "ce
 OVERLAYS = REPO / "gitops" / "kustomize" / "overlays"
 ARGOCD_OBJECTS = REPO / "gitops" / "argocd"
 ARGOCD_LOCAL = HERE / "argocd-local.yaml"
+KWOK_OURS = HERE / "kwok-stages.yaml"
 
 
 class ClusterError(Exception):
@@ -347,16 +348,18 @@ def _module_dir(module: str, version: str) -> Path:
 
 
 def _kwok_config(path: Path) -> None:
-    """kwok's own stage definitions (nodes: initialise, heartbeat with a lease; pods: ready, complete, delete).
+    """kwok's own stage definitions (nodes: initialise, heartbeat with a lease; pods: ready, complete, delete),
+    plus ours (kwok-stages.yaml: a failing migration).
 
-    kwokctl passes these to kwok; run alone, kwok needs them in --config. They are read from the pinned kwok
-    module, so the stages always match the binary.
+    kwokctl passes these to kwok; run alone, kwok needs them in --config. kwok's are read from the pinned
+    kwok module, so they always match the binary.
     """
     spec = toolchain.load_manifest()["kwok"]
     root = _module_dir(spec["source"], spec["module_version"]) / "kustomize" / "stage"
     documents = []
     for stage in KWOK_STAGES:
         documents += [f.read_text() for f in sorted((root / stage).glob("*.yaml")) if f.name != "kustomization.yaml"]
+    documents.append(KWOK_OURS.read_text())
     path.write_text("\n---\n".join(doc.strip() for doc in documents) + "\n")
 
 

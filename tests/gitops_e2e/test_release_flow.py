@@ -34,6 +34,7 @@ from tests.gitops_e2e.conftest import ARTIFACTS, REPO, Cluster, wait_until
 RELEASE_PY = REPO / "scripts" / "release.py"
 IMAGE = "crmedqaprodweu.azurecr.io/medqa"
 NEW_DIGEST = "sha256:" + "5e" * 32
+FAILING = "sha256:" + "fa11" * 16
 LEFT_OUT = ("addons/", "projects/platform-addons.yaml")
 
 
@@ -320,3 +321,54 @@ def test_reverting_the_release_commit_rolls_back(delivered: Delivered) -> None:
     assert back.job_completed <= back.pods_created[0]
     assert back.pods_created[0] > released.pods_created[-1]
     record("revert", revision, back)
+
+
+def test_a_release_whose_migration_fails_never_reaches_the_api_pods(delivered: Delivered) -> None:
+    """The migration Job gates the rollout: when it fails, the sync fails, and so does every retry.
+
+    The digest sha256:fa11… is the one kwok runs as a failing migration (scripts/cluster/kwok-stages.yaml).
+    The suite waits for the second automatic retry to start, so the first retry has run in full: with the
+    earlier ApplyOutOfSyncOnly design that retry skipped the failed Job and rolled the Deployment out.
+    Runs last: it leaves dev on a failed release, as on-call would find it (gitops/README.md, "Roll back").
+    """
+    cluster, remote = delivered.cluster, delivered.remote
+    serving = rollout(cluster)
+    bump = [sys.executable, str(RELEASE_PY), "--root", str(remote.work), "bump", "--env", "dev", "--digest", FAILING]
+    subprocess.run(bump, check=True, capture_output=True, text=True)
+    revision = remote.push(f"release: dev runs {FAILING}")
+    refresh(cluster, "medqa-dev")
+    image = f"{IMAGE}@{FAILING}"
+
+    def retried_after_the_failed_migration() -> dict[str, Any] | None:
+        job = cluster.get("job", "medqa-migrate", "-n", "medqa")
+        if job is None or job["spec"]["template"]["spec"]["containers"][0]["image"] != image:
+            return None
+        failed = any(c["type"] == "Failed" and c["status"] == "True" for c in job["status"].get("conditions", []))
+        status = (app(cluster, "medqa-dev") or {}).get("status", {})
+        operation = status.get("operationState", {})
+        ok = (
+            failed
+            and operation.get("operation", {}).get("sync", {}).get("revision") == revision
+            and operation.get("retryCount", 0) >= 2
+        )
+        return status if ok else None
+
+    status = wait_until("the second retry of the failing release", retried_after_the_failed_migration, 300,
+                        lambda: explain(cluster, "medqa-dev"))  # fmt: skip
+    assert status["operationState"]["phase"] != "Succeeded"
+    assert status["health"]["status"] == "Degraded"
+    # Nothing of the failing release reached the Deployment or any API pod.
+    assert rollout_unchanged(cluster, serving, image)
+    record("failing", revision, serving)
+
+
+def rollout_unchanged(cluster: Cluster, serving: Rollout, image: str) -> bool:
+    """The Deployment still runs the serving image and ReplicaSet; no API pod runs `image`."""
+    deployment = cluster.get("deployment", "medqa", "-n", "medqa")
+    assert deployment["spec"]["template"]["spec"]["containers"][0]["image"] == serving.image
+    sets = cluster.get("replicasets", "-n", "medqa", "-l", "app.kubernetes.io/component=api")["items"]
+    active = [rs["metadata"]["name"] for rs in sets if rs["spec"].get("replicas", 0) > 0]
+    assert active == [serving.replicaset]
+    pods = cluster.get("pods", "-n", "medqa", "-l", "app.kubernetes.io/component=api")["items"]
+    assert all(c["image"] != image for pod in pods for c in pod["spec"]["containers"])
+    return True
