@@ -1,4 +1,5 @@
-"""The used-by flow "Argo CD sync for releases": a release commit becomes a rollout, its revert a rollback.
+"""The used-by flow "Argo CD sync for releases": a release commit becomes a rollout, its revert a rollback,
+and a release whose migration fails stops before the Deployment.
 
 The repository is served from a bare Git remote on disk (file://). A first commit in that throwaway remote
 adds `e2e-bootstrap/`, a Kustomize directory that lists the committed gitops/argocd objects and points
