@@ -232,6 +232,7 @@ class Delivered:
     first: Rollout
     bootstrap_revision: str
     released: Rollout | None = None
+    failing: Rollout | None = None
 
 
 @pytest.fixture(scope="module")
@@ -330,7 +331,7 @@ def test_a_release_whose_migration_fails_never_reaches_the_api_pods(delivered: D
     The digest sha256:fa11… is the one kwok runs as a failing migration (scripts/cluster/kwok-stages.yaml).
     The suite waits for the second automatic retry to start, so the first retry has run in full: with the
     earlier ApplyOutOfSyncOnly design that retry skipped the failed Job and rolled the Deployment out.
-    Runs last: it leaves dev on a failed release, as on-call would find it (gitops/README.md, "Roll back").
+    Leaves dev on the failed release, as on-call finds it (the next test is on-call).
     """
     cluster, remote = delivered.cluster, delivered.remote
     serving = rollout(cluster)
@@ -361,6 +362,27 @@ def test_a_release_whose_migration_fails_never_reaches_the_api_pods(delivered: D
     # Nothing of the failing release reached the Deployment or any API pod.
     assert rollout_unchanged(cluster, serving, image)
     record("failing", revision, serving)
+    delivered.failing = serving
+
+
+def test_on_call_terminates_the_failing_sync_and_reverts(delivered: Delivered) -> None:
+    """gitops/README.md, "Roll back": terminate the running operation, revert; dev is Synced and Healthy again."""
+    cluster, remote, serving = delivered.cluster, delivered.remote, delivered.failing
+    assert serving is not None, "runs after test_a_release_whose_migration_fails_never_reaches_the_api_pods"
+    # What `argocd app terminate-op medqa-dev` does through the Argo CD API server (not run here).
+    terminate = json.dumps({"status": {"operationState": {"phase": "Terminating"}}})
+    cluster.kubectl("patch", "application", "medqa-dev", "-n", "argocd", "--type=merge", "-p", terminate)
+    git(remote.work, "revert", "--no-edit", "HEAD")
+    git(remote.work, "push", "--quiet", "origin", "HEAD:main")
+    revision = git(remote.work, "rev-parse", "HEAD")
+    refresh(cluster, "medqa-dev")
+    wait_until("medqa-dev to be Synced and Healthy at the revert of the failing release",
+               lambda: synced_and_healthy(cluster, "medqa-dev", revision), 300,
+               lambda: explain(cluster, "medqa-dev"))  # fmt: skip
+    back = rollout(cluster)
+    assert back.replicaset == serving.replicaset and back.image == serving.image
+    assert back.job_image == serving.image and back.job_uid != serving.job_uid  # the migration ran again, and passed
+    record("on-call", revision, back)
 
 
 def rollout_unchanged(cluster: Cluster, serving: Rollout, image: str) -> bool:
