@@ -28,6 +28,7 @@ import base64
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import ssl
@@ -119,7 +120,8 @@ def alive(pid: int) -> bool:
 def _openssl(*args: str, cwd: Path) -> None:
     done = subprocess.run(["openssl", *args], cwd=cwd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        raise ClusterError(f"openssl {args[0]} failed: {done.stderr.strip().splitlines()[-1:]}")
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise ClusterError(f"openssl {args[0]} failed: {last}")
 
 
 def _leaf(pki: Path, name: str, subject: str, extensions: str) -> None:
@@ -405,8 +407,7 @@ def up() -> int:
         return 0
     binaries = {name: tool(name) for name in (*CONTROL_PLANE, "kubectl")}
     root = home()
-    if root.exists():
-        subprocess.run(["rm", "-rf", str(root)], check=True)
+    shutil.rmtree(root, ignore_errors=True)  # what a previous, crashed run left
     root.mkdir(parents=True)
     began = time.monotonic()
     pki = root / "pki"
@@ -514,8 +515,7 @@ def _server_version() -> str:
 def down() -> int:
     """Stop every component and delete the state directory."""
     stopped = stop((*CONTROL_PLANE, *ARGOCD))
-    if home().exists():
-        subprocess.run(["rm", "-rf", str(home())], check=True)
+    shutil.rmtree(home(), ignore_errors=True)
     print(f"cluster: down ({', '.join(stopped) or 'nothing was running'})")
     return 0
 
@@ -583,6 +583,7 @@ def dry_run(objects: list[dict[str, Any]], label: str) -> list[str]:
 
 def check(paths: list[str]) -> int:
     """Server-side dry-run of every overlay (or the given Kustomize directories) and the Argo CD objects."""
+    require_control_plane()
     targets = [Path(p).resolve() for p in paths] or sorted(p for p in OVERLAYS.iterdir() if p.is_dir())
     problems: list[str] = []
     for target in targets:
@@ -612,9 +613,7 @@ def argocd_up() -> int:
             "Argo CD's application controller binds its metrics port on 0.0.0.0; run it where loopback is the "
             "only interface: `python3 scripts/cluster/cluster.py isolated -- ...` (task e2e:gitops does)"
         )
-    state = load_state()
-    if not state.get("pids") or not alive(state["pids"].get("kube-apiserver", -1)):
-        raise ClusterError("the control plane is not up (`task cluster:up`)")
+    state = require_control_plane()
     if any(alive(state["pids"].get(name, -1)) for name in ARGOCD):
         print("argocd: already up")
         return 0
@@ -688,11 +687,20 @@ def _tcp_open(port: int) -> bool:
         return True
 
 
+def require_control_plane() -> dict[str, Any]:
+    """The state of the running control plane, or a ClusterError saying to start it."""
+    state = load_state()
+    if not state.get("pids") or not alive(state["pids"].get("kube-apiserver", -1)):
+        raise ClusterError("the control plane is not up (`task cluster:up`)")
+    return state
+
+
 def register(args: list[str]) -> int:
     """Apply a cluster registration Secret (the AKS bootstrap writes these; labels select environments)."""
     if not args or any("=" not in arg for arg in args[1:]):
         raise ClusterError("usage: cluster.py register NAME [LABEL=VALUE...]")
     labels = dict(arg.split("=", 1) for arg in args[1:])
+    require_control_plane()
     kubectl("apply", "--server-side", "--field-manager=medqa-cluster", "-f", "-",
             stdin=json.dumps(registration(args[0], labels)))  # fmt: skip
     print(f"cluster: registered {args[0]} ({load_state()['server']}) for Argo CD")

@@ -198,7 +198,7 @@ def wrapper_edits(spec: dict[str, Any], gomod: dict[str, Any]) -> list[str]:
     return edits
 
 
-def _wrapper_build(name: str, spec: dict[str, Any], target: Path, scratch: str) -> Path:
+def _wrapper_build(name: str, spec: dict[str, Any], scratch: str) -> Path:
     """Build a package of a module that carries replace directives, inside a wrapper module."""
     info = module_info(spec["module"], spec["module_version"])
     gomod = json.loads(_go(name, ["mod", "edit", "-json", info["GoMod"]]))
@@ -220,7 +220,7 @@ def _go_build(name: str, spec: dict[str, Any], target: Path) -> None:
     ldflags = _ldflags(spec)
     with tempfile.TemporaryDirectory(prefix=f"medqa-{name}-") as scratch:
         if spec["kind"] == "gowrap":
-            _move_into_place(_wrapper_build(name, spec, target, scratch), target)
+            _move_into_place(_wrapper_build(name, spec, scratch), target)
             return
         env = {**os.environ, "GOBIN": scratch, "GOFLAGS": "-mod=mod"}
         command = ["go", "install", "-trimpath", "-ldflags", ldflags]

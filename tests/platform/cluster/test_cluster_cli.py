@@ -105,6 +105,14 @@ def test_isolated_has_loopback_only_and_no_route_out(tmp_path: Path) -> None:
     assert run("isolated", home=tmp_path).returncode == 1
 
 
+def test_check_and_register_need_the_control_plane(tmp_path: Path) -> None:
+    """Commands that talk to the API server say to start it, instead of a kubectl connection error."""
+    for args in (("check",), ("register", "dev", "medqa.io/environment=dev")):
+        done = run(*args, home=tmp_path)
+        assert done.returncode == 1
+        assert "the control plane is not up (`task cluster:up`)" in done.stderr
+
+
 def test_register_usage_errors(tmp_path: Path) -> None:
     """register needs a name and LABEL=VALUE pairs."""
     for args in (("register",), ("register", "dev", "not-a-label")):
