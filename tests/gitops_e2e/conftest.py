@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,6 @@ class Cluster:
     home: Path
     env: dict[str, str]
     kubectl_bin: Path
-    state: dict[str, Any] = field(default_factory=dict)
 
     def script(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run scripts/cluster/cluster.py with this cluster's state directory."""
@@ -101,7 +100,6 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, tool: Callable[[str], Path
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
     try:
         handle.script("up")
-        handle.state = json.loads((home / "state.json").read_text())
         yield handle
     finally:
         if (home / "logs").is_dir():
@@ -142,7 +140,6 @@ class IngressStatusWriter(threading.Thread):
 def argocd(cluster: Cluster) -> Iterator[Cluster]:
     """Redis and Argo CD's repo-server and controllers as local processes against the control plane."""
     cluster.script("argocd-up")
-    cluster.state = json.loads((cluster.home / "state.json").read_text())
     writer = IngressStatusWriter(cluster)
     writer.start()
     try:

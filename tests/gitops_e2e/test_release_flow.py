@@ -110,8 +110,7 @@ def remote(tmp_path_factory: pytest.TempPathFactory) -> Remote:
 
 def app(cluster: Cluster, name: str) -> dict[str, Any] | None:
     """An Argo CD Application, or None."""
-    found: dict[str, Any] | None = cluster.get("application", name, "-n", "argocd")
-    return found
+    return cluster.get("application", name, "-n", "argocd")
 
 
 def explain(cluster: Cluster, name: str) -> str:
