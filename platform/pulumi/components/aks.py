@@ -13,6 +13,9 @@ from pulumi_azure_native import containerservice
 
 from components import guardrails
 
+# Overlay pod addresses, the contract's pod CIDR: MEDQA_TRUSTED_PROXIES trusts the ingress pods in it.
+POD_CIDR = "192.168.0.0/16"
+
 
 @dataclass
 class ClusterArgs:
@@ -118,7 +121,7 @@ class Cluster(pulumi.ComponentResource):
                 network_plugin_mode="overlay",
                 network_dataplane="cilium",
                 network_policy="cilium",
-                pod_cidr="192.168.0.0/16",
+                pod_cidr=POD_CIDR,
                 service_cidr="172.16.0.0/16",
                 dns_service_ip="172.16.0.10",
             ),

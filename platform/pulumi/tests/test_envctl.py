@@ -152,6 +152,10 @@ def test_create_dedicated_writes_an_overlay_and_an_argocd_cluster_secret(
         ([*SHARED[:-2]], "core.organization and core.workspace are required"),
         ([*DEDICATED[:-1], '{"nodeCount": 9, "maxNodeCount": 9}'], "cluster.nodeCount must be between 1 and 3"),
         ([*DEDICATED[:-1], "{nodeCount: 2"], "--cluster must be a JSON object"),
+        (
+            ["create", "staging", "--shape", "dedicated", "--owner", "o", "--cost-center", "c"],
+            "environment 'staging' is long-lived: Terraform owns it in platform/terraform/environments/staging",
+        ),
     ],
 )
 def test_invalid_arguments_stop_before_pulumi_runs(
@@ -221,7 +225,14 @@ def test_destroy_removes_what_create_wrote(run: Callable[..., Any], gitops_root:
     assert (gitops_root / "kustomize" / "overlays" / "dev").is_dir()
 
 
-@pytest.mark.parametrize(("name", "message"), [("dev", "long-lived and belongs to Terraform"), ("../x", "2-12")])
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("dev", "Terraform owns it in platform/terraform/environments/dev"),
+        ("staging", "Terraform owns it in platform/terraform/environments/staging"),
+        ("../x", "2-12"),
+    ],
+)
 def test_destroy_refuses_core_and_odd_names(
     run: Callable[..., Any], capsys: pytest.CaptureFixture[str], name: str, message: str
 ) -> None:
