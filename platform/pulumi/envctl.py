@@ -235,7 +235,7 @@ def main(argv: Sequence[str] | None = None, runner: Runner | None = None, today:
         else:
             paths = destroy(args, real, args.gitops_dir)
             verb = "removed"
-    except (UsageError, FileNotFoundError, PermissionError) as error:
+    except (UsageError, FileNotFoundError, PermissionError, gitops_files.OverlayError) as error:
         print(f"envctl: {error}", file=sys.stderr)
         return 2
     for path in paths:
