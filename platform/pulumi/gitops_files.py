@@ -165,6 +165,12 @@ def cluster_secret(outputs: dict[str, Any]) -> dict[str, Any]:
                 "medqa.io/environment": outputs["environment"],
                 "medqa.io/overlay": outputs["name"],
             },
+            # Read by the add-ons' cluster generator: ingress-nginx's Service takes this static address.
+            "annotations": {
+                "medqa.io/ingress-ip": outputs["ingress_ip"],
+                "medqa.io/ingress-ip-name": outputs["ingress_ip_name"],
+                "medqa.io/ingress-ip-resource-group": outputs["ingress_ip_resource_group"],
+            },
         },
         "type": "Opaque",
         "stringData": {

@@ -10,7 +10,7 @@ import wiring
 from config import EnvironmentConfig
 from pulumi_azure_native import resources
 
-from components import aks, identity, keyvault, network, postgres, roles
+from components import aks, edge, identity, keyvault, network, postgres, roles
 from components.core import CoreOutputs
 
 # The service's database on its own server.
@@ -61,6 +61,7 @@ class DedicatedEnvironment(pulumi.ComponentResource):
                 resource_group_name=rg_name,
                 location=cfg.location,
                 address_space=cfg.cluster.address_space,
+                ingress_ip_name=names.name("public_ip"),
                 tags=tags,
             ),
             opts=child,
@@ -163,6 +164,24 @@ class DedicatedEnvironment(pulumi.ComponentResource):
             self.cluster.kubelet_object_id,
             child,
         )
+        # The cluster's load balancer takes the ingress IP from this group, not from its node resource group.
+        roles.assign(
+            f"{name}-ingress-ip", "Network Contributor", self.resource_group.id, self.cluster.principal_id, child
+        )
+        self.edge = edge.Edge(
+            f"{name}-edge",
+            edge.EdgeArgs(
+                label=cfg.name,
+                zone_name=core.apply(lambda c: c.dns_zone_name),
+                zone_resource_group_name=core.apply(lambda c: c.dns_zone_resource_group_name),
+                ingress_ip=self.network.ingress_address,
+                profile_name=core.apply(lambda c: c.frontdoor_profile_name),
+                endpoint_name=core.apply(lambda c: c.frontdoor_endpoint_name),
+                profile_resource_group_name=core.apply(lambda c: c.resource_group_name),
+                tags=tags,
+            ),
+            opts=child,
+        )
         self.wiring = wiring.wiring(
             cfg.name,
             cfg.namespace,
@@ -186,7 +205,11 @@ class DedicatedEnvironment(pulumi.ComponentResource):
             "namespace": cfg.namespace,
             # The registration name of the cluster Secret envctl writes (Argo CD destination name).
             "cluster": cfg.name,
-            "hostname": core.apply(lambda c: wiring.public_host(cfg.name, c.dns_zone_name)),
+            "hostname": self.edge.hostname,
+            # For the ingress-nginx add-on on this cluster (Service loadBalancerIP + its resource group).
+            "ingress_ip": self.network.ingress_address,
+            "ingress_ip_name": names.name("public_ip"),
+            "ingress_ip_resource_group": self.resource_group.name,
             "wiring": self.wiring,
             "cluster_name": self.cluster.cluster_name,
             "api_server_url": self.cluster.api_server_url,

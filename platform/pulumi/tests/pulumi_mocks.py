@@ -57,6 +57,7 @@ NAME_INPUTS = {
     "azure-native:containerservice:ManagedCluster": "resourceName",
     "azure-native:network:VirtualNetwork": "virtualNetworkName",
     "azure-native:network:NetworkSecurityGroup": "networkSecurityGroupName",
+    "azure-native:network:PublicIPAddress": "publicIpAddressName",
     "azure-native:privatedns:PrivateZone": "privateZoneName",
     "azure-native:privatedns:VirtualNetworkLink": "virtualNetworkLinkName",
     "azure-native:dns:RecordSet": "relativeRecordSetName",
@@ -142,12 +143,15 @@ class AzureMocks(pulumi.runtime.Mocks):
                 **state.get("oidcIssuerProfile", {}),
                 "issuerURL": f"https://oidc/{name}/",
             }
+            state["identity"] = {**state.get("identity", {}), "principalId": mock_guid(f"cluster/{name}")}
             state["identityProfile"] = {
                 "kubeletidentity": {
                     "objectId": mock_guid(f"kubelet/{name}"),
                     "clientId": "x",
                 }
             }
+        elif args.typ == "azure-native:network:PublicIPAddress":
+            state["ipAddress"] = "20.0.0.50"
         elif args.typ == "azure-native:cdn:AFDCustomDomain":
             state["validationProperties"] = {"validationToken": f"token-{name}", "expirationDate": "2026-12-31"}
         elif args.typ == "azure-native:dbforpostgresql:Server":

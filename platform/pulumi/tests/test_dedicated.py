@@ -84,7 +84,8 @@ def test_creates_the_whole_stack_in_its_own_resource_group(built: Built) -> None
     assert counts == {
         "resources:ResourceGroup": 1,
         "network:VirtualNetwork": 1,
-        "network:NetworkSecurityGroup": 1,
+        "network:NetworkSecurityGroup": 2,
+        "network:PublicIPAddress": 1,
         "containerservice:ManagedCluster": 1,
         "managedidentity:UserAssignedIdentity": 1,
         "managedidentity:FederatedIdentityCredential": 1,
@@ -96,7 +97,12 @@ def test_creates_the_whole_stack_in_its_own_resource_group(built: Built) -> None
         "dbforpostgresql:Database": 1,
         "keyvault:Vault": 1,
         "keyvault:Secret": 1,
-        "authorization:RoleAssignment": 3,
+        "authorization:RoleAssignment": 4,
+        "cdn:AFDOriginGroup": 1,
+        "cdn:AFDOrigin": 1,
+        "cdn:AFDCustomDomain": 1,
+        "cdn:Route": 1,
+        "dns:RecordSet": 3,
     }
     assert inputs(mocks, "azure-native:resources:ResourceGroup")["resourceGroupName"] == "rg-medqa-perf-sec"
 
@@ -174,8 +180,12 @@ def test_postgres_subnet_admits_only_the_nodes(built: Built) -> None:
     assert subnets["snet-aks"]["addressPrefix"] == "10.60.0.0/21"
     assert subnets["snet-postgres"]["addressPrefix"] == "10.60.8.0/27"
     assert subnets["snet-postgres"]["delegations"][0]["serviceName"] == "Microsoft.DBforPostgreSQL/flexibleServers"
-    nsg = inputs(mocks, "azure-native:network:NetworkSecurityGroup")
-    assert nsg["networkSecurityGroupName"] == "nsg-medqa-perf-sec"
+    nsgs = {
+        r.inputs["networkSecurityGroupName"]: r.inputs
+        for r in mocks.of_type("azure-native:network:NetworkSecurityGroup")
+    }
+    nsg = nsgs["nsg-medqa-perf-sec"]
+    assert subnets["snet-postgres"]["networkSecurityGroup"]["id"].endswith("/nsg-medqa-perf-sec")
     rules = {r["name"]: r for r in nsg["securityRules"]}
     assert (
         rules["allow-aks-postgres"]["sourceAddressPrefix"],
@@ -202,8 +212,59 @@ def test_key_vault_is_rbac_only_and_closed_by_default() -> pulumi.Output[Any]:
     return vault.name.apply(check)
 
 
+def test_nodes_take_web_traffic_from_front_door_only(built: Built) -> None:
+    """The node subnet's NSG admits 80/443 from AzureFrontDoor.Backend and denies them from the Internet."""
+    mocks = built.mocks
+    subnets = {s["name"]: s for s in inputs(mocks, "azure-native:network:VirtualNetwork")["subnets"]}
+    assert subnets["snet-aks"]["networkSecurityGroup"]["id"].endswith("/nsg-medqa-perf-sec-aks")
+    nsgs = {
+        r.inputs["networkSecurityGroupName"]: r.inputs
+        for r in mocks.of_type("azure-native:network:NetworkSecurityGroup")
+    }
+    rules = {r["name"]: r for r in nsgs["nsg-medqa-perf-sec-aks"]["securityRules"]}
+    allow, deny = rules["allow-frontdoor-web"], rules["deny-internet-web"]
+    assert (allow["sourceAddressPrefix"], allow["access"], allow["destinationPortRanges"]) == (
+        "AzureFrontDoor.Backend",
+        "Allow",
+        ["80", "443"],
+    )
+    assert (deny["sourceAddressPrefix"], deny["access"], deny["priority"]) == ("Internet", "Deny", 200)
+    assert allow["priority"] < deny["priority"]
+
+
+def test_host_is_a_front_door_route_to_its_own_ingress_ip(built: Built) -> None:
+    """perf.<zone> on the core profile; origin.perf.<zone> is an A record at the static ingress IP it owns."""
+    mocks = built.mocks
+    address = inputs(mocks, "azure-native:network:PublicIPAddress")
+    assert (address["publicIpAddressName"], address["publicIPAllocationMethod"], address["sku"]["name"]) == (
+        "pip-medqa-perf-sec",
+        "Static",
+        "Standard",
+    )
+    records = {r.inputs["relativeRecordSetName"]: r.inputs for r in mocks.of_type("azure-native:dns:RecordSet")}
+    assert records["origin.perf"]["aRecords"] == [{"ipv4Address": "20.0.0.50"}]
+    assert set(records) == {"perf", "_dnsauth.perf", "origin.perf"}
+    assert inputs(mocks, "azure-native:cdn:AFDCustomDomain")["hostName"] == "perf.medqa.example.com"
+    exported = built.exports
+    assert (exported["ingress_ip"], exported["ingress_ip_name"], exported["ingress_ip_resource_group"]) == (
+        "20.0.0.50",
+        "pip-medqa-perf-sec",
+        "rg-medqa-perf-sec",
+    )
+
+
+def test_cluster_has_fqdn_network_policies_and_no_csi_secrets_driver(built: Built) -> None:
+    """ACNS security (CiliumNetworkPolicy toFQDNs) on; the Secrets Store CSI add-on is gone (External Secrets)."""
+    state = inputs(built.mocks, "azure-native:containerservice:ManagedCluster")
+    assert state["networkProfile"]["advancedNetworking"] == {
+        "enabled": True,
+        "security": {"enabled": True, "advancedNetworkPolicies": "FQDN"},
+    }
+    assert "azureKeyvaultSecretsProvider" not in state.get("addonProfiles", {})
+
+
 def test_role_assignments_are_least_privilege(built: Built) -> None:
-    """App identity reads its one secret; Argo CD administers this cluster; the nodes pull from the core ACR."""
+    """App reads its secret; Argo CD administers the cluster; nodes pull; the cluster uses its group's ingress IP."""
     mocks = built.mocks
     assignments = [r.inputs for r in mocks.of_type("azure-native:authorization:RoleAssignment")]
     by_role: dict[str, list[dict[str, Any]]] = {}
@@ -216,6 +277,9 @@ def test_role_assignments_are_least_privilege(built: Built) -> None:
     assert argocd["scope"].endswith("/aks-medqa-perf-sec")
     (pull,) = by_role["7f951dda-4ed3-4680-a7ca-43fe172d538d"]
     assert pull["scope"] == CORE_OUTPUTS["container_registry_id"]
+    (network,) = by_role["4d97b98b-1d4f-4787-a291-c67834d212e7"]
+    assert network["principalId"] == mock_guid("cluster/aks-medqa-perf-sec")
+    assert network["scope"].endswith("/rg-medqa-perf-sec")
     assert all(a["principalType"] == "ServicePrincipal" for a in assignments)
 
 
@@ -288,7 +352,7 @@ def test_every_taggable_resource_carries_the_convention_tags(built: Built) -> No
     """Every resource that takes tags has exactly the convention's tags for this environment."""
     mocks = built.mocks
     tagged = [r for r in mocks.resources if r.typ.startswith("azure-native:") and "tags" in r.inputs]
-    assert len(tagged) == 10
+    assert len(tagged) == 12
     for resource in tagged:
         assert resource.inputs["tags"] == {
             "workload": "medqa",
@@ -364,6 +428,8 @@ def test_cluster_outputs_azure_omits_are_refused() -> None:
         aks.issuer_url(None)
     with pytest.raises(ValueError, match="no kubelet identity"):
         aks.kubelet_object_id({})
+    with pytest.raises(ValueError, match="no identity principal"):
+        aks.cluster_principal_id(None)
 
 
 def test_role_scopes_must_be_azure_resource_ids() -> None:

@@ -261,6 +261,11 @@ def test_create_dedicated_writes_an_overlay_and_an_argocd_cluster_secret(
         "medqa.io/environment": "perf",
         "medqa.io/overlay": "perf",
     }
+    assert secret["metadata"]["annotations"] == {
+        "medqa.io/ingress-ip": "20.0.0.50",
+        "medqa.io/ingress-ip-name": "pip-medqa-perf-weu",
+        "medqa.io/ingress-ip-resource-group": "rg-medqa-perf-weu",
+    }
     assert secret["stringData"]["server"] == "https://aks-medqa-perf-weu-dns.hcp.westeurope.azmk8s.io:443"
     cluster_config = json.loads(secret["stringData"]["config"])
     assert cluster_config["tlsClientConfig"] == {"insecure": False, "caData": CA_DATA}
