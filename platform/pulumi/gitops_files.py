@@ -181,9 +181,21 @@ def cluster_secret(outputs: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+class _Dumper(yaml.SafeDumper):
+    """Writes multi-line strings (inline patches, the cluster config) as literal blocks, readable in review."""
+
+
+def _string(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    """A literal block for multi-line text, the default style otherwise."""
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
+
+
+_Dumper.add_representer(str, _string)
+
+
 def _dump(header: str, document: dict[str, Any]) -> str:
     """YAML text with the generated-file header."""
-    return header + yaml.safe_dump(document, sort_keys=False)
+    return header + yaml.dump(document, Dumper=_Dumper, sort_keys=False)
 
 
 def render(root: Path, outputs: dict[str, Any], expires_on: str) -> dict[str, str]:
