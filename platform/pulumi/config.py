@@ -16,6 +16,8 @@ NAMESPACE = "medqa"
 SHAPES = ("shared-cluster", "dedicated")
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9-]{0,10}[a-z0-9]")
 DEFAULT_LOCATION = "westeurope"
+# Where each long-lived environment's infrastructure lives instead (a Terraform root per environment).
+TERRAFORM_ROOT = "platform/terraform/environments/{}"
 
 
 class ConfigError(ValueError):
@@ -96,6 +98,14 @@ class EnvironmentConfig:
         return f"medqa-{self.name}" if self.shape == "shared-cluster" else "medqa"
 
 
+def long_lived_message(environment: str) -> str:
+    """Why Pulumi refuses a long-lived environment, and where it is managed instead."""
+    return (
+        f"environment {environment!r} is long-lived: Terraform owns it in {TERRAFORM_ROOT.format(environment)}; "
+        "Pulumi creates only extra ones (perf, dr, preview)"
+    )
+
+
 def _text(raw: Mapping[str, Any], key: str, problems: list[str]) -> str:
     """A required non-empty string, or a problem recorded."""
     value = raw.get(key)
@@ -156,7 +166,7 @@ def parse(name: str, raw: Mapping[str, Any], today: date) -> EnvironmentConfig:
         problems.append(f"environment name {name!r} must be 2-12 lower-case letters, digits or dashes")
     environment = _text(raw, "environment", problems)
     if environment in known["long_lived_environments"]:
-        problems.append(f"environment {environment!r} is long-lived: Terraform owns it, Pulumi creates only extra ones")
+        problems.append(long_lived_message(environment))
     elif environment and environment not in known["environments"]:
         problems.append(f"environment {environment!r} is not one of {', '.join(known['environments'])}")
     shape = _text(raw, "shape", problems)

@@ -103,8 +103,15 @@ def environment_kind(name: str, explicit: str | None) -> str:
     raise UsageError(f"cannot tell the environment kind from {name!r}: pass --environment preview|perf|dr")
 
 
+def refuse_long_lived(name: str) -> None:
+    """Stop on dev, staging or prod, naming the Terraform root that owns it."""
+    if name in convention.load()["long_lived_environments"]:
+        raise UsageError(config.long_lived_message(name))
+
+
 def stack_values(args: argparse.Namespace, today: date) -> dict[str, Any]:
     """The stack config (without secrets) the command line describes."""
+    refuse_long_lived(args.name)
     kind = environment_kind(args.name, args.environment)
     expires_on = args.expires_on or (today + timedelta(days=guardrails.MAX_LIFETIME_DAYS.get(kind, 0))).isoformat()
     if args.core_state:
@@ -187,8 +194,7 @@ def destroy(args: argparse.Namespace, runner: Runner, gitops_root: Path) -> list
     """Destroy the stack and remove the GitOps files; return the paths removed."""
     if not config.NAME_PATTERN.fullmatch(args.name):
         raise UsageError(f"environment name {args.name!r} must be 2-12 lower-case letters, digits or dashes")
-    if args.name in convention.load()["long_lived_environments"]:
-        raise UsageError(f"{args.name!r} is long-lived and belongs to Terraform: envctl never destroys it")
+    refuse_long_lived(args.name)
     runner.destroy(args.name)
     return gitops_files.remove(gitops_root, args.name)
 
@@ -229,7 +235,7 @@ def main(argv: Sequence[str] | None = None, runner: Runner | None = None, today:
         else:
             paths = destroy(args, real, args.gitops_dir)
             verb = "removed"
-    except (UsageError, FileNotFoundError, PermissionError) as error:
+    except (UsageError, FileNotFoundError, PermissionError, gitops_files.OverlayError) as error:
         print(f"envctl: {error}", file=sys.stderr)
         return 2
     for path in paths:

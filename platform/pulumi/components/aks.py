@@ -13,6 +13,9 @@ from pulumi_azure_native import containerservice
 
 from components import guardrails
 
+# Overlay pod addresses, the contract's pod CIDR: MEDQA_TRUSTED_PROXIES trusts the ingress pods in it.
+POD_CIDR = "192.168.0.0/16"
+
 
 @dataclass
 class ClusterArgs:
@@ -60,6 +63,13 @@ def kubelet_object_id(
     return kubelet.object_id
 
 
+def cluster_principal_id(identity: Any) -> str:
+    """The object ID of the cluster's own identity (it attaches the ingress IP to its load balancer)."""
+    if identity is None or not identity.principal_id:
+        raise ValueError("the cluster reports no identity principal")
+    return str(identity.principal_id)
+
+
 class Cluster(pulumi.ComponentResource):
     """A Free-tier AKS cluster without local accounts; Azure RBAC decides who may do what."""
 
@@ -92,11 +102,6 @@ class Cluster(pulumi.ComponentResource):
             security_profile=containerservice.ManagedClusterSecurityProfileArgs(
                 workload_identity=containerservice.ManagedClusterSecurityProfileWorkloadIdentityArgs(enabled=True)
             ),
-            addon_profiles={
-                "azureKeyvaultSecretsProvider": containerservice.ManagedClusterAddonProfileArgs(
-                    enabled=True, config={"enableSecretRotation": "true"}
-                )
-            },
             agent_pool_profiles=[
                 containerservice.ManagedClusterAgentPoolProfileArgs(
                     name="system",
@@ -118,9 +123,16 @@ class Cluster(pulumi.ComponentResource):
                 network_plugin_mode="overlay",
                 network_dataplane="cilium",
                 network_policy="cilium",
-                pod_cidr="192.168.0.0/16",
+                pod_cidr=POD_CIDR,
                 service_cidr="172.16.0.0/16",
                 dns_service_ip="172.16.0.10",
+                # Advanced Container Networking security: the overlay's CiliumNetworkPolicy toFQDNs egress rules.
+                advanced_networking=containerservice.AdvancedNetworkingArgs(
+                    enabled=True,
+                    security=containerservice.AdvancedNetworkingSecurityArgs(
+                        enabled=True, advanced_network_policies="FQDN"
+                    ),
+                ),
             ),
             api_server_access_profile=access,
             tags=args.tags,
@@ -130,6 +142,7 @@ class Cluster(pulumi.ComponentResource):
         self.api_server_url = pulumi.Output.concat("https://", self.cluster.fqdn, ":443")
         self.oidc_issuer_url = self.cluster.oidc_issuer_profile.apply(issuer_url)
         self.kubelet_object_id = self.cluster.identity_profile.apply(kubelet_object_id)
+        self.principal_id = self.cluster.identity.apply(cluster_principal_id)
         credentials = containerservice.list_managed_cluster_user_credentials_output(
             resource_group_name=args.resource_group_name,
             resource_name=self.cluster.name,

@@ -16,7 +16,10 @@ class CoreOutputsError(ValueError):
 
 @dataclass(frozen=True)
 class CoreOutputs:
-    """The Terraform outputs (of platform/terraform/environments/dev) that Pulumi reads, by output name."""
+    """The Terraform outputs (of platform/terraform/environments/dev) that Pulumi reads, by output name.
+
+    The Front Door profile and endpoint live in ``resource_group_name`` (the edge module's group).
+    """
 
     resource_group_name: str
     aks_oidc_issuer_url: str
@@ -30,17 +33,29 @@ class CoreOutputs:
     container_registry_id: str
     argocd_principal_id: str
     argocd_client_id: str
+    acr_login_server: str
+    tenant_id: str
+    pod_cidr: str
+    postgres_subnet_cidr: str
+    frontdoor_id: str
+    frontdoor_profile_name: str
+    frontdoor_endpoint_name: str
 
     @classmethod
     def from_outputs(cls, outputs: dict[str, Any]) -> CoreOutputs:
         """Pick the needed outputs; raise CoreOutputsError naming any that are missing or empty."""
-        wanted = [f.name for f in fields(cls)]
+        wanted = output_names()
         missing = [name for name in wanted if not outputs.get(name)]
         if missing:
             raise CoreOutputsError(
                 "the core Terraform state lacks the outputs " + ", ".join(missing) + ": apply the dev environment first"
             )
         return cls(**{name: str(outputs[name]) for name in wanted})
+
+
+def output_names() -> tuple[str, ...]:
+    """Every Terraform output name Pulumi reads (the contract test checks each exists in every env root)."""
+    return tuple(f.name for f in fields(CoreOutputs))
 
 
 def read(ref: CoreStateRef, token: pulumi.Input[str] | None = None) -> pulumi.Output[CoreOutputs]:

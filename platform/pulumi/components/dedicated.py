@@ -6,11 +6,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
+import wiring
 from config import EnvironmentConfig
 from pulumi_azure_native import resources
 
-from components import aks, identity, keyvault, network, postgres, roles
+from components import aks, edge, identity, keyvault, network, postgres, roles
 from components.core import CoreOutputs
+
+# The service's database on its own server.
+DATABASE = "medqa"
 
 
 @dataclass
@@ -57,6 +61,7 @@ class DedicatedEnvironment(pulumi.ComponentResource):
                 resource_group_name=rg_name,
                 location=cfg.location,
                 address_space=cfg.cluster.address_space,
+                ingress_ip_name=names.name("public_ip"),
                 tags=tags,
             ),
             opts=child,
@@ -99,8 +104,7 @@ class DedicatedEnvironment(pulumi.ComponentResource):
                 vnet_id=self.network.vnet_id,
                 delegated_subnet_id=self.network.postgres_subnet_id,
                 tenant_id=args.tenant_id,
-                admin_principal_id=self.identity.principal_id,
-                admin_principal_name=self.identity.identity.name,
+                admin=self.identity,
                 tags=tags,
                 sku_name=cfg.postgres.sku_name,
                 storage_gb=cfg.postgres.storage_gb,
@@ -120,21 +124,25 @@ class DedicatedEnvironment(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        self.secret_names = {
-            "gemini-api-key": "gemini-api-key",
-            "database-url": "database-url",
-        }
-        url = postgres.database_url(self.identity.identity.name, self.postgres.fqdn, "medqa")
+        # The server starts with only `postgres`; the service's database is made here, after its admin.
+        self.database = postgres.PostgresDatabase(
+            f"{name}-db",
+            postgres.PostgresDatabaseArgs(
+                name=DATABASE,
+                server_name=self.postgres.server_name,
+                resource_group_name=rg_name,
+                after=[self.postgres.administrator, *self.postgres.parameters],
+            ),
+            opts=child,
+        )
+        self.gemini_secret_name = "gemini-api-key"  # noqa: S105 - a secret's name: the vault is its own
         self.secrets = keyvault.Secrets(
             f"{name}-secrets",
             keyvault.SecretsArgs(
                 vault_name=self.vault.vault_name,
                 vault_id=self.vault.id,
                 resource_group_name=rg_name,
-                values={
-                    "gemini-api-key": args.gemini_api_key,
-                    "database-url": pulumi.Output.secret(url),
-                },
+                values={self.gemini_secret_name: args.gemini_api_key},
                 reader_principal_id=self.identity.principal_id,
                 tags=tags,
             ),
@@ -156,20 +164,57 @@ class DedicatedEnvironment(pulumi.ComponentResource):
             self.cluster.kubelet_object_id,
             child,
         )
+        # The cluster's load balancer takes the ingress IP from this group, not from its node resource group.
+        roles.assign(
+            f"{name}-ingress-ip", "Network Contributor", self.resource_group.id, self.cluster.principal_id, child
+        )
+        self.edge = edge.Edge(
+            f"{name}-edge",
+            edge.EdgeArgs(
+                label=cfg.name,
+                zone_name=core.apply(lambda c: c.dns_zone_name),
+                zone_resource_group_name=core.apply(lambda c: c.dns_zone_resource_group_name),
+                ingress_ip=self.network.ingress_address,
+                profile_name=core.apply(lambda c: c.frontdoor_profile_name),
+                endpoint_name=core.apply(lambda c: c.frontdoor_endpoint_name),
+                profile_resource_group_name=core.apply(lambda c: c.resource_group_name),
+                tags=tags,
+            ),
+            opts=child,
+        )
+        self.wiring = wiring.wiring(
+            cfg.name,
+            cfg.namespace,
+            client_id=self.identity.client_id,
+            tenant_id=args.tenant_id,
+            key_vault_name=self.vault.vault_name,
+            gemini_secret_name=self.gemini_secret_name,
+            postgres_host=self.postgres.fqdn,
+            postgres_database=self.database.database_name,
+            postgres_user=self.identity.identity.name,
+            postgres_subnet_cidr=self.network.postgres_prefix,
+            pod_cidr=aks.POD_CIDR,
+            acr_login_server=core.apply(lambda c: c.acr_login_server),
+            dns_zone_name=core.apply(lambda c: c.dns_zone_name),
+            front_door_id=core.apply(lambda c: c.frontdoor_id),
+        )
         self.exports: dict[str, Any] = {
             "name": cfg.name,
             "shape": cfg.shape,
             "environment": cfg.environment,
             "namespace": cfg.namespace,
-            "hostname": core.apply(lambda c: f"{cfg.name}.{c.dns_zone_name}"),
-            "identity_client_id": self.identity.client_id,
-            "tenant_id": args.tenant_id,
-            "key_vault_name": self.vault.vault_name,
-            "secret_names": self.secret_names,
-            "postgres_subnet_prefix": self.network.postgres_prefix,
+            # The registration name of the cluster Secret envctl writes (Argo CD destination name).
+            "cluster": cfg.name,
+            "hostname": self.edge.hostname,
+            # For the ingress-nginx add-on on this cluster (Service loadBalancerIP + its resource group).
+            "ingress_ip": self.network.ingress_address,
+            "ingress_ip_name": names.name("public_ip"),
+            "ingress_ip_resource_group": self.resource_group.name,
+            "wiring": self.wiring,
             "cluster_name": self.cluster.cluster_name,
             "api_server_url": self.cluster.api_server_url,
             "cluster_ca_data": self.cluster.ca_data,
             "argocd_client_id": core.apply(lambda c: c.argocd_client_id),
+            "tenant_id": args.tenant_id,
         }
         self.register_outputs(self.exports)

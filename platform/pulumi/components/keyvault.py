@@ -1,4 +1,4 @@
-"""Key Vaults and the secrets an environment's pods read through the Secrets Store CSI driver."""
+"""Key Vaults and the secrets an environment's pods read through External Secrets (SecretStore medqa-keyvault)."""
 
 from __future__ import annotations
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
 from pulumi_azure_native import dbforpostgresql, privatedns
 
 from components import guardrails
+from components.identity import WorkloadIdentity
 
 # Server parameters that make every client connection use TLS 1.2 or newer.
 TLS_PARAMETERS = {
@@ -26,8 +28,7 @@ class PostgresServerArgs:
     vnet_id: pulumi.Input[str]
     delegated_subnet_id: pulumi.Input[str]
     tenant_id: pulumi.Input[str]
-    admin_principal_id: pulumi.Input[str]
-    admin_principal_name: pulumi.Input[str]
+    admin: WorkloadIdentity
     tags: dict[str, str]
     sku_name: str = "Standard_B1ms"
     storage_gb: int = 32
@@ -109,16 +110,8 @@ class PostgresServer(pulumi.ComponentResource):
             for parameter, value in TLS_PARAMETERS.items()
         ]
         # The service's own identity administers its own short-lived server, so migrations can run.
-        self.administrator = dbforpostgresql.Administrator(
-            f"{name}-admin",
-            server_name=self.server.name,
-            resource_group_name=args.resource_group_name,
-            object_id=args.admin_principal_id,
-            principal_name=args.admin_principal_name,
-            principal_type="ServicePrincipal",
-            tenant_id=args.tenant_id,
-            opts=child,
-        )
+        server = ServerRef(self.server.name, args.resource_group_name, args.tenant_id)
+        self.administrator = entra_administrator(f"{name}-admin", server, args.admin, child)
         self.fqdn = self.server.fully_qualified_domain_name
         self.server_name = self.server.name
         self.register_outputs({"fqdn": self.fqdn, "name": self.server_name})
@@ -131,6 +124,8 @@ class PostgresDatabaseArgs:
     name: str
     server_name: pulumi.Input[str]
     resource_group_name: pulumi.Input[str]
+    # Server changes to wait for: Azure refuses concurrent operations on one server.
+    after: Sequence[pulumi.Resource] = ()
 
 
 class PostgresDatabase(pulumi.ComponentResource):
@@ -151,12 +146,33 @@ class PostgresDatabase(pulumi.ComponentResource):
             resource_group_name=args.resource_group_name,
             charset="UTF8",
             collation="en_US.utf8",
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.after)),
         )
         self.database_name = self.database.name
         self.register_outputs({"name": self.database_name})
 
 
-def database_url(user: pulumi.Input[str], host: pulumi.Input[str], database: pulumi.Input[str]) -> pulumi.Output[str]:
-    """A password-less connection URL that insists on a verified TLS connection (Entra token as password)."""
-    return pulumi.Output.format("postgresql://{0}@{1}:5432/{2}?sslmode=verify-full", user, host, database)
+@dataclass(frozen=True)
+class ServerRef:
+    """A Flexible Server by name, and the tenant its Entra sign-in trusts."""
+
+    server_name: pulumi.Input[str]
+    resource_group_name: pulumi.Input[str]
+    tenant_id: pulumi.Input[str]
+
+
+def entra_administrator(
+    name: str, server: ServerRef, identity: WorkloadIdentity, opts: pulumi.ResourceOptions
+) -> dbforpostgresql.Administrator:
+    """Make a managed identity an Entra administrator: it signs in as a role named after the identity."""
+    return dbforpostgresql.Administrator(
+        name,
+        server_name=server.server_name,
+        resource_group_name=server.resource_group_name,
+        object_id=identity.principal_id,
+        # The role name the service puts in its URL (POSTGRES_USER): the identity's own name.
+        principal_name=identity.identity.name,
+        principal_type="ServicePrincipal",
+        tenant_id=server.tenant_id,
+        opts=opts,
+    )

@@ -10,6 +10,7 @@ BUILT_IN_ROLES = {
     "Key Vault Secrets User": "4633458b-17de-408a-b874-0445c86b69e6",
     "Azure Kubernetes Service RBAC Cluster Admin": "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
     "AcrPull": "7f951dda-4ed3-4680-a7ca-43fe172d538d",
+    "Network Contributor": "4d97b98b-1d4f-4787-a291-c67834d212e7",
 }
 
 

@@ -6,11 +6,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
+import wiring
 from config import EnvironmentConfig
 from pulumi_azure_native import resources
 
-from components import dns, identity, keyvault, postgres
+from components import edge, identity, keyvault, postgres
 from components.core import CoreOutputs
+
+# Argo CD's name for the cluster it runs in (the core cluster).
+IN_CLUSTER = "in-cluster"
 
 
 @dataclass
@@ -29,7 +33,7 @@ class SharedClusterEnvironmentArgs:
 
 
 class SharedClusterEnvironment(pulumi.ComponentResource):
-    """Own resource group, identity, database, secrets and DNS name; everything else is the core's."""
+    """Own resource group, identity, database login, secret and Front Door host; everything else is the core's."""
 
     def __init__(
         self,
@@ -69,52 +73,68 @@ class SharedClusterEnvironment(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        self.secret_names = {
-            "gemini-api-key": f"{cfg.name}-gemini-api-key",
-            "database-url": f"{cfg.name}-database-url",
-        }
-        url = postgres.database_url(
-            self.identity.identity.name,
-            core.apply(lambda c: c.postgres_fqdn),
-            self.database.database_name,
+        # Entra login on the core server: Flexible Server maps an Entra principal to a role only through its
+        # administrators list (a narrower role would need SQL on the private server, out of Pulumi's reach).
+        server = postgres.ServerRef(
+            core.apply(lambda c: c.postgres_server_name),
+            core.apply(lambda c: c.resource_group_name),
+            core.apply(lambda c: c.tenant_id),
         )
+        # One server operation at a time: Azure refuses concurrent changes to a server.
+        after_database = pulumi.ResourceOptions(parent=self, depends_on=[self.database.database])
+        self.administrator = postgres.entra_administrator(f"{name}-db-admin", server, self.identity, after_database)
+        # The core vault is shared, so the secret carries the environment's name; only its identity reads it.
+        self.gemini_secret_name = f"{cfg.name}-gemini-api-key"
         self.secrets = keyvault.Secrets(
             f"{name}-secrets",
             keyvault.SecretsArgs(
                 vault_name=core.apply(lambda c: c.key_vault_name),
                 vault_id=core.apply(lambda c: c.key_vault_id),
                 resource_group_name=core.apply(lambda c: c.resource_group_name),
-                values={
-                    self.secret_names["gemini-api-key"]: args.gemini_api_key,
-                    self.secret_names["database-url"]: pulumi.Output.secret(url),
-                },
+                values={self.gemini_secret_name: args.gemini_api_key},
                 reader_principal_id=self.identity.principal_id,
                 tags=tags,
             ),
             opts=child,
         )
-        self.dns = dns.DnsRecord(
-            f"{name}-dns",
-            dns.DnsRecordArgs(
+        self.edge = edge.Edge(
+            f"{name}-edge",
+            edge.EdgeArgs(
                 label=cfg.name,
                 zone_name=core.apply(lambda c: c.dns_zone_name),
-                resource_group_name=core.apply(lambda c: c.dns_zone_resource_group_name),
-                ipv4_address=core.apply(lambda c: c.ingress_ip),
+                zone_resource_group_name=core.apply(lambda c: c.dns_zone_resource_group_name),
+                ingress_ip=core.apply(lambda c: c.ingress_ip),
+                profile_name=core.apply(lambda c: c.frontdoor_profile_name),
+                endpoint_name=core.apply(lambda c: c.frontdoor_endpoint_name),
+                profile_resource_group_name=core.apply(lambda c: c.resource_group_name),
                 tags=tags,
             ),
             opts=child,
+        )
+        self.wiring = wiring.wiring(
+            cfg.name,
+            cfg.namespace,
+            client_id=self.identity.client_id,
+            tenant_id=core.apply(lambda c: c.tenant_id),
+            key_vault_name=core.apply(lambda c: c.key_vault_name),
+            gemini_secret_name=self.gemini_secret_name,
+            postgres_host=core.apply(lambda c: c.postgres_fqdn),
+            postgres_database=self.database.database_name,
+            postgres_user=self.identity.identity.name,
+            postgres_subnet_cidr=core.apply(lambda c: c.postgres_subnet_cidr),
+            pod_cidr=core.apply(lambda c: c.pod_cidr),
+            acr_login_server=core.apply(lambda c: c.acr_login_server),
+            dns_zone_name=core.apply(lambda c: c.dns_zone_name),
+            front_door_id=core.apply(lambda c: c.frontdoor_id),
         )
         self.exports: dict[str, Any] = {
             "name": cfg.name,
             "shape": cfg.shape,
             "environment": cfg.environment,
             "namespace": cfg.namespace,
-            "hostname": self.dns.hostname,
-            "identity_client_id": self.identity.client_id,
-            "tenant_id": args.tenant_id,
-            "key_vault_name": core.apply(lambda c: c.key_vault_name),
-            "secret_names": self.secret_names,
-            "database_name": self.database.database_name,
+            "cluster": IN_CLUSTER,
+            "hostname": self.edge.hostname,
+            "wiring": self.wiring,
         }
         self.register_outputs(self.exports)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pulumi
 import yaml
+from pulumi.runtime.mocks import MockMonitor
 
 SUBSCRIPTION = "00000000-0000-0000-0000-00000000a001"
 TENANT = "00000000-0000-0000-0000-00000000a002"
@@ -27,11 +28,21 @@ CORE_OUTPUTS: dict[str, Any] = {
     "dns_zone_name": "medqa.example.com",
     "dns_zone_resource_group_name": "rg-medqa-dns",
     "ingress_ip": "20.0.0.10",
-    "container_registry_id": f"/subscriptions/{SUBSCRIPTION}/resourceGroups/rg-medqa-prod-weu"
-    "/providers/Microsoft.ContainerRegistry/registries/crmedqaprodweu",
+    "container_registry_id": f"/subscriptions/{SUBSCRIPTION}/resourceGroups/rg-medqa-shared-weu"
+    "/providers/Microsoft.ContainerRegistry/registries/crmedqasharedweu",
     "argocd_principal_id": "00000000-0000-0000-0000-00000000a0c0",
     "argocd_client_id": "00000000-0000-0000-0000-00000000a0c1",
+    "acr_login_server": "crmedqasharedweu.azurecr.io",
+    "tenant_id": "00000000-0000-0000-0000-00000000a002",
+    "pod_cidr": "192.168.0.0/16",
+    "postgres_subnet_cidr": "10.20.8.0/27",
+    "frontdoor_id": "00000000-0000-0000-0000-00000000afd1",
+    "frontdoor_profile_name": "afd-medqa-dev-weu",
+    "frontdoor_endpoint_name": "medqa-dev",
+    # Terraform outputs Pulumi does not read pass through untouched.
+    "gitops_wiring": {"ENVIRONMENT": "dev", "NAMESPACE": "medqa"},
 }
+ENDPOINT_HOST = "medqa-dev-abc123.z01.azurefd.net"
 
 # The input that carries each resource type's Azure name (mocks echo it back as the `name` output).
 NAME_INPUTS = {
@@ -46,9 +57,15 @@ NAME_INPUTS = {
     "azure-native:containerservice:ManagedCluster": "resourceName",
     "azure-native:network:VirtualNetwork": "virtualNetworkName",
     "azure-native:network:NetworkSecurityGroup": "networkSecurityGroupName",
+    "azure-native:network:PublicIPAddress": "publicIpAddressName",
     "azure-native:privatedns:PrivateZone": "privateZoneName",
     "azure-native:privatedns:VirtualNetworkLink": "virtualNetworkLinkName",
     "azure-native:dns:RecordSet": "relativeRecordSetName",
+    "azure-native:dbforpostgresql:Administrator": "objectId",
+    "azure-native:cdn:AFDOriginGroup": "originGroupName",
+    "azure-native:cdn:AFDOrigin": "originName",
+    "azure-native:cdn:AFDCustomDomain": "customDomainName",
+    "azure-native:cdn:Route": "routeName",
 }
 
 
@@ -68,7 +85,7 @@ def is_secret(value: Any) -> bool:
     return isinstance(value, dict) and SECRET_SIG in value
 
 
-def _guid(seed: str) -> str:
+def mock_guid(seed: str) -> str:
     """A stable GUID for a mock identity."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL, seed))
 
@@ -88,6 +105,15 @@ def kubeconfig(server: str) -> str:
     return base64.b64encode(yaml.safe_dump(document).encode()).decode()
 
 
+class RecordingMonitor(MockMonitor):
+    """The SDK's mock monitor, also recording each resource's explicit dependencies (URNs) by name."""
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - the gRPC method's name
+        """Note the dependencies, then register as usual."""
+        self.mocks.dependencies[request.name] = list(request.dependencies)
+        return super().RegisterResource(request)
+
+
 class AzureMocks(pulumi.runtime.Mocks):
     """Echo inputs as state, add the outputs Azure computes, and record every resource and call."""
 
@@ -96,6 +122,7 @@ class AzureMocks(pulumi.runtime.Mocks):
         self.core_outputs = dict(CORE_OUTPUTS) if core_outputs is None else core_outputs
         self.resources: list[pulumi.runtime.MockResourceArgs] = []
         self.calls: list[pulumi.runtime.MockCallArgs] = []
+        self.dependencies: dict[str, list[str]] = {}
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         """Return an ARM-like ID and the state Azure would report."""
@@ -107,8 +134,8 @@ class AzureMocks(pulumi.runtime.Mocks):
         resource_id = f"/subscriptions/{SUBSCRIPTION}/resourceGroups/rg/providers/Microsoft.{provider}/{kind}/{name}"
         if args.typ == "azure-native:managedidentity:UserAssignedIdentity":
             state |= {
-                "clientId": _guid(f"client/{name}"),
-                "principalId": _guid(f"principal/{name}"),
+                "clientId": mock_guid(f"client/{name}"),
+                "principalId": mock_guid(f"principal/{name}"),
             }
         elif args.typ == "azure-native:containerservice:ManagedCluster":
             state["fqdn"] = f"{name}-dns.hcp.westeurope.azmk8s.io"
@@ -116,12 +143,17 @@ class AzureMocks(pulumi.runtime.Mocks):
                 **state.get("oidcIssuerProfile", {}),
                 "issuerURL": f"https://oidc/{name}/",
             }
+            state["identity"] = {**state.get("identity", {}), "principalId": mock_guid(f"cluster/{name}")}
             state["identityProfile"] = {
                 "kubeletidentity": {
-                    "objectId": _guid(f"kubelet/{name}"),
+                    "objectId": mock_guid(f"kubelet/{name}"),
                     "clientId": "x",
                 }
             }
+        elif args.typ == "azure-native:network:PublicIPAddress":
+            state["ipAddress"] = "20.0.0.50"
+        elif args.typ == "azure-native:cdn:AFDCustomDomain":
+            state["validationProperties"] = {"validationToken": f"token-{name}", "expirationDate": "2026-12-31"}
         elif args.typ == "azure-native:dbforpostgresql:Server":
             state["fullyQualifiedDomainName"] = f"{name}.postgres.database.azure.com"
         return resource_id, state
@@ -141,6 +173,8 @@ class AzureMocks(pulumi.runtime.Mocks):
             "terraform:state:getLocalReference",
         ):
             return {"outputs": self.core_outputs}
+        if args.token == "azure-native:cdn:getAFDEndpoint":
+            return {"hostName": ENDPOINT_HOST, "name": args.args["endpointName"], "location": "global"}
         if args.token == "azure-native:containerservice:listManagedClusterUserCredentials":
             server = f"https://{args.args['resourceName']}-dns.hcp.westeurope.azmk8s.io:443"
             return {"kubeconfigs": [{"name": "clusterUser", "value": kubeconfig(server)}]}
@@ -150,11 +184,16 @@ class AzureMocks(pulumi.runtime.Mocks):
         """The recorded resources of one Pulumi type token."""
         return [r for r in self.resources if r.typ == typ]
 
+    def waits_for(self, name: str, typ: str, other: str) -> bool:
+        """Whether resource ``name`` was registered depending on the resource ``other`` of type ``typ``."""
+        return any(urn.endswith(f"{typ}::{other}") for urn in self.dependencies.get(name, []))
+
 
 def use_mocks(stack: str, values: dict[str, Any], core_outputs: dict[str, Any] | None = None) -> AzureMocks:
     """Install fresh mocks for ``stack`` and set its medqa:* config (objects as JSON, the API key secret)."""
     mocks = AzureMocks(core_outputs)
-    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False)
+    monitor = RecordingMonitor(mocks)
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
     config = {f"medqa:{k}": v if isinstance(v, str) else json.dumps(v) for k, v in values.items() if v is not None}
     pulumi.runtime.set_all_config(config, secret_keys=["medqa:geminiApiKey"])
     return mocks

@@ -87,7 +87,7 @@ def test_example_stack_files_are_valid(path: Path) -> None:
         (
             "dev",
             raw(environment="dev"),
-            "environment 'dev' is long-lived: Terraform owns it",
+            "environment 'dev' is long-lived: Terraform owns it in platform/terraform/environments/dev",
         ),
         ("pr-1", raw(environment="qa"), "environment 'qa' is not one of"),
         ("pr-1", raw(environment=None), "environment is required"),
@@ -195,6 +195,15 @@ def test_invalid_configs_are_refused_with_the_reason(name: str, values: dict[str
         config.parse(name, values, TODAY)
     assert message in str(error.value)
     assert f"invalid configuration for environment {name!r}" in str(error.value)
+
+
+@pytest.mark.parametrize("environment", ["dev", "staging", "prod"])
+def test_long_lived_environments_point_at_their_terraform_root(environment: str) -> None:
+    """staging (and dev, prod) are refused with the Terraform root that manages them, which exists."""
+    with pytest.raises(config.ConfigError) as error:
+        config.parse("pr-1", raw(environment=environment), TODAY)
+    root = f"platform/terraform/environments/{environment}"
+    assert f"environment {environment!r} is long-lived: Terraform owns it in {root};" in str(error.value)
 
 
 def test_every_problem_is_reported_at_once() -> None:

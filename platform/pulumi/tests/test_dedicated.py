@@ -8,7 +8,18 @@ from typing import Any
 
 import pulumi
 import pytest
-from pulumi_mocks import CA_DATA, CORE_OUTPUTS, SUBSCRIPTION, TENANT, AzureMocks, is_secret, unwrap, use_mocks
+import wiring
+from pulumi_mocks import (
+    CA_DATA,
+    CORE_OUTPUTS,
+    SUBSCRIPTION,
+    TENANT,
+    AzureMocks,
+    is_secret,
+    mock_guid,
+    unwrap,
+    use_mocks,
+)
 
 VALUES: dict[str, Any] = {
     "environment": "perf",
@@ -73,7 +84,8 @@ def test_creates_the_whole_stack_in_its_own_resource_group(built: Built) -> None
     assert counts == {
         "resources:ResourceGroup": 1,
         "network:VirtualNetwork": 1,
-        "network:NetworkSecurityGroup": 1,
+        "network:NetworkSecurityGroup": 2,
+        "network:PublicIPAddress": 1,
         "containerservice:ManagedCluster": 1,
         "managedidentity:UserAssignedIdentity": 1,
         "managedidentity:FederatedIdentityCredential": 1,
@@ -82,9 +94,15 @@ def test_creates_the_whole_stack_in_its_own_resource_group(built: Built) -> None
         "dbforpostgresql:Server": 1,
         "dbforpostgresql:Configuration": 2,
         "dbforpostgresql:Administrator": 1,
+        "dbforpostgresql:Database": 1,
         "keyvault:Vault": 1,
-        "keyvault:Secret": 2,
+        "keyvault:Secret": 1,
         "authorization:RoleAssignment": 4,
+        "cdn:AFDOriginGroup": 1,
+        "cdn:AFDOrigin": 1,
+        "cdn:AFDCustomDomain": 1,
+        "cdn:Route": 1,
+        "dns:RecordSet": 3,
     }
     assert inputs(mocks, "azure-native:resources:ResourceGroup")["resourceGroupName"] == "rg-medqa-perf-sec"
 
@@ -157,20 +175,24 @@ def test_postgres_is_private_burstable_entra_only_and_tls_only() -> pulumi.Outpu
 
 def test_postgres_subnet_admits_only_the_nodes(built: Built) -> None:
     """The database subnet is delegated and its NSG allows 5432 from the node subnet, then denies all."""
-    mocks, env = built.mocks, built.env
+    mocks = built.mocks
     subnets = {s["name"]: s for s in inputs(mocks, "azure-native:network:VirtualNetwork")["subnets"]}
     assert subnets["snet-aks"]["addressPrefix"] == "10.60.0.0/21"
     assert subnets["snet-postgres"]["addressPrefix"] == "10.60.8.0/27"
     assert subnets["snet-postgres"]["delegations"][0]["serviceName"] == "Microsoft.DBforPostgreSQL/flexibleServers"
-    nsg = inputs(mocks, "azure-native:network:NetworkSecurityGroup")
-    assert nsg["networkSecurityGroupName"] == "nsg-medqa-perf-sec"
+    nsgs = {
+        r.inputs["networkSecurityGroupName"]: r.inputs
+        for r in mocks.of_type("azure-native:network:NetworkSecurityGroup")
+    }
+    nsg = nsgs["nsg-medqa-perf-sec"]
+    assert subnets["snet-postgres"]["networkSecurityGroup"]["id"].endswith("/nsg-medqa-perf-sec")
     rules = {r["name"]: r for r in nsg["securityRules"]}
     assert (
         rules["allow-aks-postgres"]["sourceAddressPrefix"],
         rules["allow-aks-postgres"]["destinationPortRange"],
     ) == ("10.60.0.0/21", "5432")
     assert (rules["deny-all-inbound"]["access"], rules["deny-all-inbound"]["priority"]) == ("Deny", 4096)
-    assert env.exports["postgres_subnet_prefix"] == "10.60.8.0/27"
+    assert built.exports["wiring"]["POSTGRES_SUBNET_CIDR"] == "10.60.8.0/27"
 
 
 @pulumi.runtime.test
@@ -190,20 +212,74 @@ def test_key_vault_is_rbac_only_and_closed_by_default() -> pulumi.Output[Any]:
     return vault.name.apply(check)
 
 
+def test_nodes_take_web_traffic_from_front_door_only(built: Built) -> None:
+    """The node subnet's NSG admits 80/443 from AzureFrontDoor.Backend and denies them from the Internet."""
+    mocks = built.mocks
+    subnets = {s["name"]: s for s in inputs(mocks, "azure-native:network:VirtualNetwork")["subnets"]}
+    assert subnets["snet-aks"]["networkSecurityGroup"]["id"].endswith("/nsg-medqa-perf-sec-aks")
+    nsgs = {
+        r.inputs["networkSecurityGroupName"]: r.inputs
+        for r in mocks.of_type("azure-native:network:NetworkSecurityGroup")
+    }
+    rules = {r["name"]: r for r in nsgs["nsg-medqa-perf-sec-aks"]["securityRules"]}
+    allow, deny = rules["allow-frontdoor-web"], rules["deny-internet-web"]
+    assert (allow["sourceAddressPrefix"], allow["access"], allow["destinationPortRanges"]) == (
+        "AzureFrontDoor.Backend",
+        "Allow",
+        ["80", "443"],
+    )
+    assert (deny["sourceAddressPrefix"], deny["access"], deny["priority"]) == ("Internet", "Deny", 200)
+    assert allow["priority"] < deny["priority"]
+
+
+def test_host_is_a_front_door_route_to_its_own_ingress_ip(built: Built) -> None:
+    """perf.<zone> on the core profile; origin.perf.<zone> is an A record at the static ingress IP it owns."""
+    mocks = built.mocks
+    address = inputs(mocks, "azure-native:network:PublicIPAddress")
+    assert (address["publicIpAddressName"], address["publicIPAllocationMethod"], address["sku"]["name"]) == (
+        "pip-medqa-perf-sec",
+        "Static",
+        "Standard",
+    )
+    records = {r.inputs["relativeRecordSetName"]: r.inputs for r in mocks.of_type("azure-native:dns:RecordSet")}
+    assert records["origin.perf"]["aRecords"] == [{"ipv4Address": "20.0.0.50"}]
+    assert set(records) == {"perf", "_dnsauth.perf", "origin.perf"}
+    assert inputs(mocks, "azure-native:cdn:AFDCustomDomain")["hostName"] == "perf.medqa.example.com"
+    exported = built.exports
+    assert (exported["ingress_ip"], exported["ingress_ip_name"], exported["ingress_ip_resource_group"]) == (
+        "20.0.0.50",
+        "pip-medqa-perf-sec",
+        "rg-medqa-perf-sec",
+    )
+
+
+def test_cluster_has_fqdn_network_policies_and_no_csi_secrets_driver(built: Built) -> None:
+    """ACNS security (CiliumNetworkPolicy toFQDNs) on; the Secrets Store CSI add-on is gone (External Secrets)."""
+    state = inputs(built.mocks, "azure-native:containerservice:ManagedCluster")
+    assert state["networkProfile"]["advancedNetworking"] == {
+        "enabled": True,
+        "security": {"enabled": True, "advancedNetworkPolicies": "FQDN"},
+    }
+    assert "azureKeyvaultSecretsProvider" not in state.get("addonProfiles", {})
+
+
 def test_role_assignments_are_least_privilege(built: Built) -> None:
-    """App identity reads its two secrets; Argo CD administers this cluster; the nodes pull from the core ACR."""
+    """App reads its secret; Argo CD administers the cluster; nodes pull; the cluster uses its group's ingress IP."""
     mocks = built.mocks
     assignments = [r.inputs for r in mocks.of_type("azure-native:authorization:RoleAssignment")]
     by_role: dict[str, list[dict[str, Any]]] = {}
     for assignment in assignments:
         by_role.setdefault(assignment["roleDefinitionId"].removeprefix(ROLE), []).append(assignment)
     secrets_user = by_role["4633458b-17de-408a-b874-0445c86b69e6"]
-    assert sorted(a["scope"].rsplit("/", 2)[-2:][1] for a in secrets_user) == ["database-url", "gemini-api-key"]
+    assert sorted(a["scope"].rsplit("/", 2)[-2:][1] for a in secrets_user) == ["gemini-api-key"]
     (argocd,) = by_role["b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b"]
     assert argocd["principalId"] == CORE_OUTPUTS["argocd_principal_id"]
     assert argocd["scope"].endswith("/aks-medqa-perf-sec")
     (pull,) = by_role["7f951dda-4ed3-4680-a7ca-43fe172d538d"]
     assert pull["scope"] == CORE_OUTPUTS["container_registry_id"]
+    (network,) = by_role["4d97b98b-1d4f-4787-a291-c67834d212e7"]
+    assert network["principalId"] == mock_guid("cluster/aks-medqa-perf-sec")
+    assert network["scope"].endswith("/rg-medqa-perf-sec")
     assert all(a["principalType"] == "ServicePrincipal" for a in assignments)
 
 
@@ -215,14 +291,51 @@ def test_identity_federates_with_the_new_cluster(built: Built) -> None:
     assert credential["subject"] == "system:serviceaccount:medqa:medqa"
 
 
-def test_secrets_are_secret_and_the_url_has_no_password(built: Built) -> None:
-    """Both secrets travel as secrets; the URL names the identity and demands verified TLS."""
+def test_only_the_gemini_key_is_a_secret(built: Built) -> None:
+    """The vault holds the Gemini key alone (the database takes Entra tokens); it travels as a secret."""
+    (secret,) = built.mocks.of_type("azure-native:keyvault:Secret")
+    assert secret.inputs["secretName"] == "gemini-api-key"
+    assert is_secret(secret.inputs["properties"])
+    assert unwrap(secret.inputs["properties"])["value"] == "test-gemini-key"
+
+
+def test_identity_administers_its_own_server_and_database(built: Built) -> None:
+    """The identity is the server's Entra administrator; database medqa is made after it, as the wiring says."""
     mocks = built.mocks
-    secrets = {r.inputs["secretName"]: r.inputs for r in mocks.of_type("azure-native:keyvault:Secret")}
-    assert all(is_secret(s["properties"]) for s in secrets.values())
-    assert unwrap(secrets["database-url"]["properties"])["value"] == (
-        "postgresql://id-medqa-perf-sec@psql-medqa-perf-sec.postgres.database.azure.com:5432/medqa?sslmode=verify-full"
+    admin = inputs(mocks, "azure-native:dbforpostgresql:Administrator")
+    assert (admin["principalName"], admin["principalType"], admin["tenantId"]) == (
+        "id-medqa-perf-sec",
+        "ServicePrincipal",
+        TENANT,
     )
+    assert admin["objectId"] == mock_guid("principal/id-medqa-perf-sec")
+    (database,) = mocks.of_type("azure-native:dbforpostgresql:Database")
+    assert (database.inputs["databaseName"], database.inputs["serverName"]) == ("medqa", "psql-medqa-perf-sec")
+    assert mocks.waits_for(database.name, "dbforpostgresql:Administrator", "medqa-perf-psql-admin")
+
+
+def test_wiring_points_at_its_own_cluster_resources(built: Built) -> None:
+    """Own vault, server, subnet and identity; the shared registry and the core Front Door id."""
+    wired = built.exports["wiring"]
+    assert list(wired) == list(wiring.KEYS)
+    assert {key: wired[key] for key in ("ENVIRONMENT", "NAMESPACE", "KEY_VAULT_URL", "GEMINI_SECRET_NAME")} == {
+        "ENVIRONMENT": "perf",
+        "NAMESPACE": "medqa",
+        "KEY_VAULT_URL": "https://kvmedqaperfsec.vault.azure.net/",
+        "GEMINI_SECRET_NAME": "gemini-api-key",
+    }
+    assert (wired["POSTGRES_HOST"], wired["POSTGRES_DATABASE"], wired["POSTGRES_USER"]) == (
+        "psql-medqa-perf-sec.postgres.database.azure.com",
+        "medqa",
+        "id-medqa-perf-sec",
+    )
+    assert (wired["TENANT_ID"], wired["POD_CIDR"], wired["ACR_LOGIN_SERVER"]) == (
+        TENANT,
+        "192.168.0.0/16",
+        "crmedqasharedweu.azurecr.io",
+    )
+    assert wired["WORKLOAD_IDENTITY_CLIENT_ID"] == mock_guid("client/id-medqa-perf-sec")
+    assert (wired["PUBLIC_HOST"], wired["FRONT_DOOR_ID"]) == ("perf.medqa.example.com", CORE_OUTPUTS["frontdoor_id"])
 
 
 def test_exports_carry_the_argocd_registration(built: Built) -> None:
@@ -232,14 +345,14 @@ def test_exports_carry_the_argocd_registration(built: Built) -> None:
     assert exported["cluster_ca_data"] == CA_DATA
     assert exported["argocd_client_id"] == CORE_OUTPUTS["argocd_client_id"]
     assert exported["cluster_name"] == "aks-medqa-perf-sec"
-    assert exported["namespace"] == "medqa"
+    assert (exported["namespace"], exported["cluster"]) == ("medqa", "perf")
 
 
 def test_every_taggable_resource_carries_the_convention_tags(built: Built) -> None:
     """Every resource that takes tags has exactly the convention's tags for this environment."""
     mocks = built.mocks
     tagged = [r for r in mocks.resources if r.typ.startswith("azure-native:") and "tags" in r.inputs]
-    assert len(tagged) == 11
+    assert len(tagged) == 12
     for resource in tagged:
         assert resource.inputs["tags"] == {
             "workload": "medqa",
@@ -278,7 +391,15 @@ def test_components_enforce_the_caps_without_config() -> None:
         aks.ClusterArgs("aks", "rg", "westeurope", "t", "subnet", "1.34", "Standard_D2s_v5", 10, 10, {})
     with pytest.raises(ValueError, match="is not a burstable SKU"):
         postgres.PostgresServerArgs(
-            "psql", "rg", "westeurope", "vnet", "subnet", "t", "p", "n", {}, sku_name="Standard_D8ds_v5"
+            "psql",
+            "rg",
+            "westeurope",
+            "vnet",
+            "subnet",
+            "t",
+            None,
+            {},
+            sku_name="Standard_D8ds_v5",  # type: ignore[arg-type]
         )
 
 
@@ -307,6 +428,8 @@ def test_cluster_outputs_azure_omits_are_refused() -> None:
         aks.issuer_url(None)
     with pytest.raises(ValueError, match="no kubelet identity"):
         aks.kubelet_object_id({})
+    with pytest.raises(ValueError, match="no identity principal"):
+        aks.cluster_principal_id(None)
 
 
 def test_role_scopes_must_be_azure_resource_ids() -> None:

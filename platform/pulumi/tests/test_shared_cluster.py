@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import runpy
 from datetime import date, timedelta
 from pathlib import Path
@@ -11,9 +12,11 @@ import pulumi
 import pytest
 from pulumi_mocks import (
     CORE_OUTPUTS,
+    ENDPOINT_HOST,
     SUBSCRIPTION,
     AzureMocks,
     is_secret,
+    mock_guid,
     unwrap,
     use_mocks,
 )
@@ -29,6 +32,9 @@ VALUES: dict[str, Any] = {
     "geminiApiKey": "test-gemini-key",
 }
 PROJECT = Path(__file__).resolve().parents[1]
+CONTRACT = PROJECT.parents[1] / "docs" / "platform-contract.md"
+# The wiring keys as the contract's table lists them: | `KEY` | ...
+CONTRACT_KEYS = tuple(re.findall(r"^\| `([A-Z_]+)` \|", CONTRACT.read_text(encoding="utf-8"), re.MULTILINE))
 
 
 def setup(values: dict[str, Any] | None = None, core: dict[str, Any] | None = None) -> tuple[AzureMocks, Any]:
@@ -55,13 +61,13 @@ def expected_tags() -> dict[str, str]:
 
 
 def test_creates_only_its_own_resources_next_to_the_core() -> None:
-    """Resource group, identity + federation, database, two secrets with readers, DNS record; no cluster or server."""
+    """Resource group, identity + federation, database + Entra login, one secret, Front Door host; no cluster."""
     mocks, build = setup()
 
     @pulumi.runtime.test
     def check() -> pulumi.Output[Any]:
         env = build()
-        return env.dns.hostname.apply(lambda _: None)
+        return env.edge.hostname.apply(lambda _: None)
 
     check()
     types = sorted(r.typ for r in mocks.resources if r.typ.startswith("azure-native:"))
@@ -71,10 +77,15 @@ def test_creates_only_its_own_resources_next_to_the_core() -> None:
             "azure-native:managedidentity:UserAssignedIdentity",
             "azure-native:managedidentity:FederatedIdentityCredential",
             "azure-native:dbforpostgresql:Database",
-            "azure-native:keyvault:Secret",
+            "azure-native:dbforpostgresql:Administrator",
             "azure-native:keyvault:Secret",
             "azure-native:authorization:RoleAssignment",
-            "azure-native:authorization:RoleAssignment",
+            "azure-native:cdn:AFDOriginGroup",
+            "azure-native:cdn:AFDOrigin",
+            "azure-native:cdn:AFDCustomDomain",
+            "azure-native:cdn:Route",
+            "azure-native:dns:RecordSet",
+            "azure-native:dns:RecordSet",
             "azure-native:dns:RecordSet",
         ]
     )
@@ -118,84 +129,102 @@ def test_database_lives_on_the_core_server() -> pulumi.Output[Any]:
     return database.name.apply(check)
 
 
-@pulumi.runtime.test
-def test_secrets_are_prefixed_secret_and_readable_by_its_identity_only() -> pulumi.Output[Any]:
-    """Secrets in the core vault carry the environment's prefix; each grants Secrets User on itself alone."""
+def test_identity_is_an_entra_administrator_of_the_core_server() -> None:
+    """It signs in with Entra as a role named after itself, on the server Terraform made; no password anywhere."""
     mocks, build = setup()
-    env = build()
-    gemini = env.secrets.secrets["pr-123-gemini-api-key"]
-    url = env.secrets.secrets["pr-123-database-url"]
-
-    def check(values: list[Any]) -> None:
-        gemini_name, url_name, principal = values
-        secrets = {r.inputs["secretName"]: r.inputs for r in mocks.of_type("azure-native:keyvault:Secret")}
-        assert (gemini_name, url_name) == (
-            "pr-123-gemini-api-key",
-            "pr-123-database-url",
-        )
-        assert unwrap(secrets[gemini_name]["properties"])["value"] == "test-gemini-key"
-        assert unwrap(secrets[url_name]["properties"])["value"] == (
-            "postgresql://id-medqa-preview-weu-pr-123@"
-            f"{CORE_OUTPUTS['postgres_fqdn']}:5432/medqa_pr_123?sslmode=verify-full"
-        )
-        assert {s["vaultName"] for s in secrets.values()} == {CORE_OUTPUTS["key_vault_name"]}
-        assignments = [r.inputs for r in mocks.of_type("azure-native:authorization:RoleAssignment")]
-        assert sorted(a["scope"] for a in assignments) == [
-            f"{CORE_OUTPUTS['key_vault_id']}/secrets/pr-123-database-url",
-            f"{CORE_OUTPUTS['key_vault_id']}/secrets/pr-123-gemini-api-key",
-        ]
-        for assignment in assignments:
-            assert assignment["principalId"] == principal
-            assert assignment["principalType"] == "ServicePrincipal"
-            assert assignment["roleDefinitionId"] == (
-                f"/subscriptions/{SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/"
-                "4633458b-17de-408a-b874-0445c86b69e6"
-            )
-
-    return pulumi.Output.all(gemini.name, url.name, env.identity.principal_id).apply(check)
+    pulumi.runtime.test(lambda: build().edge.hostname)()
+    (admin,) = mocks.of_type("azure-native:dbforpostgresql:Administrator")
+    assert admin.inputs == {
+        "serverName": CORE_OUTPUTS["postgres_server_name"],
+        "resourceGroupName": CORE_OUTPUTS["resource_group_name"],
+        "objectId": mock_guid("principal/id-medqa-preview-weu-pr-123"),
+        "principalName": "id-medqa-preview-weu-pr-123",
+        "principalType": "ServicePrincipal",
+        "tenantId": CORE_OUTPUTS["tenant_id"],
+    }
+    assert mocks.waits_for(admin.name, "dbforpostgresql:Database", "medqa-pr-123-db")
 
 
-def test_secret_values_stay_secret() -> None:
-    """The Gemini key and the database URL travel as secrets, so state and logs never show them."""
+def test_only_the_gemini_key_is_stored_prefixed_and_readable_by_its_identity_only() -> None:
+    """One secret in the shared core vault, named after the environment; Secrets User on that secret alone."""
     mocks, build = setup()
-    pulumi.runtime.test(lambda: build().dns.hostname)()
-    secrets = mocks.of_type("azure-native:keyvault:Secret")
-    assert len(secrets) == 2
-    assert all(is_secret(r.inputs["properties"]) for r in secrets)
+    pulumi.runtime.test(lambda: build().edge.hostname)()
+    (secret,) = mocks.of_type("azure-native:keyvault:Secret")
+    assert secret.inputs["secretName"] == "pr-123-gemini-api-key"
+    assert secret.inputs["vaultName"] == CORE_OUTPUTS["key_vault_name"]
+    assert unwrap(secret.inputs["properties"])["value"] == "test-gemini-key"
+    assert is_secret(secret.inputs["properties"])
+    (assignment,) = [r.inputs for r in mocks.of_type("azure-native:authorization:RoleAssignment")]
+    assert assignment["scope"] == f"{CORE_OUTPUTS['key_vault_id']}/secrets/pr-123-gemini-api-key"
+    assert assignment["principalId"] == mock_guid("principal/id-medqa-preview-weu-pr-123")
+    assert assignment["principalType"] == "ServicePrincipal"
+    assert assignment["roleDefinitionId"] == (
+        f"/subscriptions/{SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/"
+        "4633458b-17de-408a-b874-0445c86b69e6"
+    )
 
 
-@pulumi.runtime.test
-def test_dns_record_points_the_environment_name_at_the_shared_ingress() -> pulumi.Output[Any]:
-    """An A record pr-123 in the core zone, to the core ingress address."""
+def records(mocks: AzureMocks) -> dict[tuple[str, str], dict[str, Any]]:
+    """The DNS records made, by (type, label)."""
+    made = mocks.of_type("azure-native:dns:RecordSet")
+    return {(r.inputs["recordType"], r.inputs["relativeRecordSetName"]): r.inputs for r in made}
+
+
+def test_host_is_a_front_door_custom_domain_on_the_core_profile() -> None:
+    """pr-123.<zone> is a custom domain + route on the core endpoint, its origin the core ingress by name."""
     mocks, build = setup()
-    env = build()
-    record = env.dns.record
+    pulumi.runtime.test(lambda: build().edge.hostname)()
+    afd = {"profileName": "afd-medqa-dev-weu", "resourceGroupName": CORE_OUTPUTS["resource_group_name"]}
+    (domain,) = [r.inputs for r in mocks.of_type("azure-native:cdn:AFDCustomDomain")]
+    assert domain == {
+        **afd,
+        "customDomainName": "medqa-pr-123",
+        "hostName": "pr-123.medqa.example.com",
+        "tlsSettings": {"certificateType": "ManagedCertificate", "minimumTlsVersion": "TLS12"},
+    }
+    (origin,) = [r.inputs for r in mocks.of_type("azure-native:cdn:AFDOrigin")]
+    assert (origin["hostName"], origin["originHostHeader"]) == (
+        "origin.pr-123.medqa.example.com",
+        "pr-123.medqa.example.com",
+    )
+    assert origin["enforceCertificateNameCheck"] is True
+    (group,) = [r.inputs for r in mocks.of_type("azure-native:cdn:AFDOriginGroup")]
+    assert group["healthProbeSettings"]["probePath"] == "/healthz"
+    (route,) = mocks.of_type("azure-native:cdn:Route")
+    assert (route.inputs["endpointName"], route.inputs["patternsToMatch"]) == ("medqa-dev", ["/*"])
+    assert route.inputs["customDomains"][0]["id"].endswith("/AFDCustomDomain/medqa-pr-123")
+    assert route.inputs["originGroup"]["id"].endswith("/AFDOriginGroup/medqa-pr-123")
+    assert (route.inputs["forwardingProtocol"], route.inputs["linkToDefaultDomain"]) == ("HttpsOnly", "Disabled")
+    assert mocks.waits_for(route.name, "cdn:AFDOrigin", "medqa-pr-123-edge-origin")
 
-    def check(values: list[Any]) -> None:
-        label, records, ttl, hostname = values
-        inputs = mocks.of_type("azure-native:dns:RecordSet")[0].inputs
-        assert label == "pr-123"
-        assert (
-            inputs["zoneName"],
-            inputs["resourceGroupName"],
-            inputs["recordType"],
-        ) == (
+
+def test_dns_names_the_front_door_endpoint_not_the_ingress() -> None:
+    """CNAME pr-123 -> the endpoint, TXT _dnsauth.pr-123 validates the domain, A origin.pr-123 -> the ingress."""
+    mocks, build = setup()
+    pulumi.runtime.test(lambda: build().edge.hostname)()
+    made = records(mocks)
+    assert set(made) == {("CNAME", "pr-123"), ("TXT", "_dnsauth.pr-123"), ("A", "origin.pr-123")}
+    assert made[("CNAME", "pr-123")]["cnameRecord"] == {"cname": ENDPOINT_HOST}
+    assert made[("TXT", "_dnsauth.pr-123")]["txtRecords"] == [{"value": ["token-medqa-pr-123"]}]
+    assert made[("A", "origin.pr-123")]["aRecords"] == [{"ipv4Address": CORE_OUTPUTS["ingress_ip"]}]
+    for record in made.values():
+        assert (record["zoneName"], record["resourceGroupName"], record["ttl"]) == (
             CORE_OUTPUTS["dns_zone_name"],
             CORE_OUTPUTS["dns_zone_resource_group_name"],
-            "A",
+            300,
         )
-        assert inputs["aRecords"] == [{"ipv4Address": CORE_OUTPUTS["ingress_ip"]}]
-        assert len(records) == 1
-        assert ttl == 300
-        assert hostname == "pr-123.medqa.example.com"
-
-    return pulumi.Output.all(record.name, record.a_records, record.ttl, env.dns.hostname).apply(check)
+    endpoint = next(c for c in mocks.calls if c.token == "azure-native:cdn:getAFDEndpoint")
+    assert endpoint.args == {
+        "endpointName": "medqa-dev",
+        "profileName": "afd-medqa-dev-weu",
+        "resourceGroupName": CORE_OUTPUTS["resource_group_name"],
+    }
 
 
 def test_every_taggable_resource_carries_the_convention_tags() -> None:
     """Resource group, identity, secrets (tags) and the DNS record (metadata) all carry the same tags."""
     mocks, build = setup()
-    pulumi.runtime.test(lambda: build().dns.hostname)()
+    pulumi.runtime.test(lambda: build().edge.hostname)()
     tagged = [r for r in mocks.resources if "tags" in r.inputs or "metadata" in r.inputs]
     assert {r.typ for r in tagged} == {
         "azure-native:resources:ResourceGroup",
@@ -203,42 +232,61 @@ def test_every_taggable_resource_carries_the_convention_tags() -> None:
         "azure-native:keyvault:Secret",
         "azure-native:dns:RecordSet",
     }
+    assert len([r for r in tagged if r.typ == "azure-native:dns:RecordSet"]) == 3
     for resource in tagged:
         assert resource.inputs.get("tags", resource.inputs.get("metadata")) == expected_tags(), resource.name
     group = mocks.of_type("azure-native:resources:ResourceGroup")[0].inputs
     assert group["resourceGroupName"] == "rg-medqa-preview-weu-pr-123"
 
 
-def test_stack_outputs_feed_the_gitops_overlay() -> None:
-    """The exports envctl reads: namespace, host, identity, vault and secret names."""
+def exports() -> dict[str, Any]:
+    """The resolved stack outputs of pr-123."""
     _, build = setup()
     exported: dict[str, Any] = {}
+    pulumi.runtime.test(lambda: pulumi.Output.from_input(build().exports).apply(exported.update))()
+    return exported
 
-    @pulumi.runtime.test
-    def check() -> pulumi.Output[Any]:
-        env = build()
-        return pulumi.Output.from_input(env.exports).apply(exported.update)
 
-    check()
-    assert exported["namespace"] == "medqa-pr-123"
-    assert exported["hostname"] == "pr-123.medqa.example.com"
-    assert exported["key_vault_name"] == "kvmedqadevweu"
-    assert exported["secret_names"] == {
-        "gemini-api-key": "pr-123-gemini-api-key",
-        "database-url": "pr-123-database-url",
+def test_stack_outputs_carry_every_wiring_key_of_the_contract() -> None:
+    """The `wiring` output has exactly the contract's keys, filled from the core outputs and its own resources."""
+    exported = exports()
+    assert (exported["namespace"], exported["cluster"], exported["shape"]) == (
+        "medqa-pr-123",
+        "in-cluster",
+        "shared-cluster",
+    )
+    assert exported["wiring"] == {
+        "ENVIRONMENT": "pr-123",
+        "NAMESPACE": "medqa-pr-123",
+        "SERVICE_ACCOUNT": "medqa",
+        "WORKLOAD_IDENTITY_CLIENT_ID": mock_guid("client/id-medqa-preview-weu-pr-123"),
+        "TENANT_ID": CORE_OUTPUTS["tenant_id"],
+        "KEY_VAULT_URL": "https://kvmedqadevweu.vault.azure.net/",
+        "GEMINI_SECRET_NAME": "pr-123-gemini-api-key",
+        "POSTGRES_HOST": CORE_OUTPUTS["postgres_fqdn"],
+        "POSTGRES_DATABASE": "medqa_pr_123",
+        "POSTGRES_USER": "id-medqa-preview-weu-pr-123",
+        "POSTGRES_SUBNET_CIDR": "10.20.8.0/27",
+        "POD_CIDR": "192.168.0.0/16",
+        "ACR_LOGIN_SERVER": "crmedqasharedweu.azurecr.io",
+        "PUBLIC_HOST": "pr-123.medqa.example.com",
+        "ORIGIN_HOST": "origin.pr-123.medqa.example.com",
+        "INGRESS_CLASS": "nginx",
+        "TLS_SECRET": "medqa-tls",
+        "FRONT_DOOR_ID": CORE_OUTPUTS["frontdoor_id"],
     }
-    assert exported["shape"] == "shared-cluster"
+    assert list(exported["wiring"]) == list(CONTRACT_KEYS)
 
 
 def test_missing_core_outputs_are_named() -> None:
     """A dev state without the needed outputs fails with the missing names, not a KeyError."""
-    core = {k: v for k, v in CORE_OUTPUTS.items() if k not in ("ingress_ip", "key_vault_id")}
-    _, build = setup(core=core)
+    core = {k: v for k, v in CORE_OUTPUTS.items() if k not in ("ingress_ip", "key_vault_id", "pod_cidr")}
+    _, build = setup(core={**core, "frontdoor_id": ""})
     with pytest.raises(
         Exception,
-        match="lacks the outputs key_vault_id, ingress_ip: apply the dev environment first",
+        match="lacks the outputs key_vault_id, ingress_ip, pod_cidr, frontdoor_id: apply the dev environment first",
     ):
-        pulumi.runtime.test(lambda: build().dns.hostname)()
+        pulumi.runtime.test(lambda: build().edge.hostname)()
 
 
 def test_missing_gemini_key_is_refused() -> None:
@@ -272,7 +320,7 @@ def test_main_module_builds_the_stack() -> None:
 def test_local_core_state_is_read_from_its_path() -> None:
     """The local backend reads a state file (for a `terraform state pull` copy)."""
     mocks, build = setup({**VALUES, "core": {"backend": "local", "path": "state/dev.tfstate"}})
-    pulumi.runtime.test(lambda: build().dns.hostname)()
+    pulumi.runtime.test(lambda: build().edge.hostname)()
     call = next(c for c in mocks.calls if c.token.startswith("terraform:"))
     assert (call.token, call.args["path"]) == (
         "terraform:state:getLocalReference",
@@ -283,7 +331,7 @@ def test_local_core_state_is_read_from_its_path() -> None:
 def test_remote_core_state_names_the_workspace() -> None:
     """The remote backend asks HCP Terraform for the dev workspace of the organization."""
     mocks, build = setup()
-    pulumi.runtime.test(lambda: build().dns.hostname)()
+    pulumi.runtime.test(lambda: build().edge.hostname)()
     call = next(c for c in mocks.calls if c.token.startswith("terraform:"))
     assert call.token == "terraform:state:getRemoteReference"
     assert (call.args["organization"], call.args["workspaces"]) == (
