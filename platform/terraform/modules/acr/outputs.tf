@@ -14,11 +14,12 @@ output "login_server" {
 }
 
 output "posture" {
-  description = "The planned security settings (admin user, anonymous pull, public access, SKU), for environment tests."
+  description = "The planned security settings (admin user, anonymous pull, public access, SKU, push grants), for environment tests."
   value = {
     admin_enabled                 = azurerm_container_registry.this.admin_enabled
     anonymous_pull_enabled        = azurerm_container_registry.this.anonymous_pull_enabled
     public_network_access_enabled = azurerm_container_registry.this.public_network_access_enabled
     sku                           = azurerm_container_registry.this.sku
+    push_roles                    = { for k, r in azurerm_role_assignment.push : k => r.role_definition_name }
   }
 }
