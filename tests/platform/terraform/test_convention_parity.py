@@ -15,7 +15,13 @@ import pytest
 
 from tests.platform.terraform.conftest import REPO, TF_DIR
 
-CASES = [("dev", "westeurope"), ("prod", "northeurope"), ("staging", "eastus2"), ("perf", "swedencentral")]
+CASES = [
+    ("dev", "westeurope"),
+    ("prod", "northeurope"),
+    ("staging", "eastus2"),
+    ("perf", "swedencentral"),
+    ("shared", "westeurope"),
+]
 
 
 def pulumi_convention() -> ModuleType:

@@ -10,7 +10,7 @@ from tests.platform.terraform.conftest import replace_in, run_check
 
 # (root, file, secure text, weakened text): each mutation breaks one property the issue lists.
 MUTATIONS = [
-    ("modules/acr", "main.tf", "admin_enabled                 = false", "admin_enabled                 = true"),
+    ("modules/acr", "main.tf", "admin_enabled          = false", "admin_enabled          = true"),
     ("modules/aks", "main.tf", "local_account_disabled            = true", "local_account_disabled            = false"),
     (
         "modules/postgres",
@@ -33,6 +33,30 @@ MUTATIONS = [
         "disable_password_authentication = true",
         "disable_password_authentication = false",
     ),
+    # Issue #20: the WAF cannot be bypassed, one registry, one host name, token login, FQDN policies.
+    ("modules/network", "locals.tf", 'source = "AzureFrontDoor.Backend"', 'source = "Internet"'),
+    (
+        "modules/edge",
+        "main.tf",
+        "origin_host_header             = local.public_host",
+        "origin_host_header             = local.origin_host",
+    ),
+    (
+        "modules/registry_access",
+        "main.tf",
+        'role_definition_name             = "AcrPull"',
+        'role_definition_name             = "Contributor"',
+    ),
+    ("modules/postgres", "main.tf", 'principal_type      = "ServicePrincipal"', 'principal_type      = "User"'),
+    ("modules/identity", "locals.tf", "${identity.namespace}:${sa}", "${identity.namespace}:default"),
+    ("modules/aks", "main.tf", "security_enabled      = true", "security_enabled      = false"),
+    (
+        "environments/dev",
+        "../../modules/platform/locals.tf",
+        'TLS_SECRET                  = "medqa-tls"',
+        'TLS_SECRET                  = "tls"',
+    ),
+    ("environments/prod", "main.tf", "private_endpoint_enabled = true", "private_endpoint_enabled = false"),
 ]
 
 

@@ -29,9 +29,7 @@ def test_fmt_and_arm_pass_on_the_repository() -> None:
 
 
 def test_fmt_failure_is_reported(tree_copy: Path) -> None:
-    replace_in(
-        tree_copy / "modules" / "acr" / "main.tf", "  admin_enabled                 = false", "admin_enabled=false"
-    )
+    replace_in(tree_copy / "modules" / "acr" / "main.tf", "  admin_enabled          = false", "admin_enabled=false")
     result = run_check("fmt", tf_dir=tree_copy)
     assert result.returncode == 1
     assert any("fmt:" in line for line in fail_lines(result))

@@ -1,5 +1,5 @@
 # dev: cheap and reachable. Public API server limited to authorized ranges, burstable database
-# without HA, registry without private endpoint, small node pools.
+# without HA, pulls from the shared registry without a private endpoint, small node pools.
 module "platform" {
   source = "../../modules/platform"
 
@@ -13,7 +13,7 @@ module "platform" {
   admin_group_object_ids        = var.admin_group_object_ids
   alert_emails                  = var.alert_emails
   jumphost_admin_ssh_public_key = var.jumphost_admin_ssh_public_key
-  origin_host_name              = var.origin_host_name
+  dns_zone_name                 = var.dns_zone_name
   repo_url                      = var.repo_url
 
   aks = {
@@ -29,8 +29,8 @@ module "platform" {
     entra_admin = var.postgres_entra_admin
   }
 
+  # The shared registry over its public endpoint (Entra auth): no private endpoint, for cost.
   acr = {
-    sku                      = "Standard"
     private_endpoint_enabled = false
   }
 

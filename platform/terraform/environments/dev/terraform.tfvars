@@ -20,5 +20,5 @@ authorized_ip_ranges = ["203.0.113.0/24"]
 
 # A placeholder key whose private half was discarded: put your break-glass public key here.
 jumphost_admin_ssh_public_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINMYBAK9ca1Kib0fpTQq/zgpbaCpc824Y9LEAAC0elw6 break-glass"
-origin_host_name              = "ingress.dev.medqa.example.org"
+dns_zone_name                 = "medqa.example.com"
 repo_url                      = "https://github.com/example-org/medqa.git"

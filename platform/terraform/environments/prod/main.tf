@@ -1,4 +1,4 @@
-# prod: private API server, zone-redundant HA database with geo-redundant backups, Premium
+# prod: private API server, zone-redundant HA database with geo-redundant backups, the shared
 # registry behind a private endpoint, paid AKS tier with an uptime SLA, HA Argo CD.
 module "platform" {
   source = "../../modules/platform"
@@ -13,7 +13,7 @@ module "platform" {
   admin_group_object_ids        = var.admin_group_object_ids
   alert_emails                  = var.alert_emails
   jumphost_admin_ssh_public_key = var.jumphost_admin_ssh_public_key
-  origin_host_name              = var.origin_host_name
+  dns_zone_name                 = var.dns_zone_name
   repo_url                      = var.repo_url
 
   aks = {
@@ -32,8 +32,8 @@ module "platform" {
     entra_admin           = var.postgres_entra_admin
   }
 
+  # Pulls from the shared registry through a private endpoint in the prod VNet.
   acr = {
-    sku                      = "Premium"
     private_endpoint_enabled = true
   }
 

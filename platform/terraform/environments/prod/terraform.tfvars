@@ -17,5 +17,5 @@ alert_emails = { platform = "platform-team@example.org" }
 
 # A placeholder key whose private half was discarded: put your break-glass public key here.
 jumphost_admin_ssh_public_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINMYBAK9ca1Kib0fpTQq/zgpbaCpc824Y9LEAAC0elw6 break-glass"
-origin_host_name              = "ingress.medqa.example.org"
+dns_zone_name                 = "medqa.example.com"
 repo_url                      = "https://github.com/example-org/medqa.git"

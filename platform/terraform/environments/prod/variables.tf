@@ -47,9 +47,9 @@ variable "jumphost_admin_ssh_public_key" {
   description = "The OpenSSH public key of the jump host's break-glass administrator."
 }
 
-variable "origin_host_name" {
+variable "dns_zone_name" {
   type        = string
-  description = "The public host name of the cluster ingress behind Front Door."
+  description = "The public DNS zone made by environments/shared; the hosts are <env>.<zone> and origin.<env>.<zone>."
 }
 
 variable "repo_url" {

@@ -29,39 +29,16 @@ variable "sku" {
   }
 }
 
-variable "private_endpoint_enabled" {
+variable "public_network_access_enabled" {
   type        = bool
-  default     = false
-  description = "Whether to disable public network access and reach the registry through a private endpoint (prod)."
+  default     = true
+  description = "Whether the public endpoint is reachable (with Entra authentication); true for GitHub-hosted runners, which have no fixed egress IPs."
 }
 
-variable "private_endpoint_subnet_id" {
-  type        = string
-  default     = null
-  description = "The subnet ID for the private endpoint; required when private_endpoint_enabled is true."
-
-  # Without it the registry would be private and unreachable. A validation, not a precondition:
-  # a null subnet would otherwise first fail the private endpoint's own schema check.
-  validation {
-    condition     = !var.private_endpoint_enabled || var.private_endpoint_subnet_id != null
-    error_message = "private_endpoint_subnet_id is required when private_endpoint_enabled is true."
-  }
-}
-
-variable "private_dns_zone_id" {
-  type        = string
-  default     = null
-  description = "The ID of the privatelink.azurecr.io private DNS zone; required when private_endpoint_enabled is true."
-
-  validation {
-    condition     = !var.private_endpoint_enabled || var.private_dns_zone_id != null
-    error_message = "private_dns_zone_id is required when private_endpoint_enabled is true."
-  }
-}
-
-variable "kubelet_identity_object_id" {
-  type        = string
-  description = "The object ID of the AKS kubelet identity that is granted AcrPull."
+variable "push_principal_ids" {
+  type        = map(string)
+  default     = {}
+  description = "Service principals granted AcrPush, keyed by a stable label (the release workflow's identity)."
 }
 
 variable "retention_days" {

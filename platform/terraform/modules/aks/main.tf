@@ -30,6 +30,7 @@ resource "azurerm_role_assignment" "control_plane_kubelet_operator" {
 }
 
 resource "azurerm_kubernetes_cluster" "this" {
+  #checkov:skip=CKV_AZURE_172:The Secrets Store CSI add-on is off on purpose: External Secrets Operator syncs Key Vault secrets (and rotates them on its refresh interval).
   #checkov:skip=CKV_AZURE_117:Disks use platform-managed keys plus encryption at host; a customer-managed key would add a Key Vault key and disk encryption set to operate, with no requirement asking for it.
   name                = var.name
   resource_group_name = var.resource_group_name
@@ -111,6 +112,14 @@ resource "azurerm_kubernetes_cluster" "this" {
     dns_service_ip      = var.network.dns_service_ip
     load_balancer_sku   = "standard"
     outbound_type       = "loadBalancer"
+
+    # Advanced Container Networking Services security: Cilium FQDN policies (toFQDNs), so the
+    # service reaches only Gemini and Entra login instead of 0.0.0.0/0:443. Observability (flow
+    # logs) is a separate paid feature and stays off.
+    advanced_networking {
+      security_enabled      = true
+      observability_enabled = false
+    }
   }
 
   # Node autoprovisioning stays off: the cluster autoscaler scales the two pools below.
@@ -118,10 +127,8 @@ resource "azurerm_kubernetes_cluster" "this" {
     mode = "Manual"
   }
 
-  key_vault_secrets_provider {
-    secret_rotation_enabled  = true
-    secret_rotation_interval = "2m"
-  }
+  # No Secrets Store CSI add-on: External Secrets Operator (an Argo CD add-on) syncs Key Vault
+  # secrets into Secrets, which the CSI driver only does while a pod mounts them.
 
   oms_agent {
     log_analytics_workspace_id      = var.log_analytics_workspace_id

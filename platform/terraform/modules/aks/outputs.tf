@@ -18,9 +18,19 @@ output "kubelet_identity_object_id" {
   value       = azurerm_user_assigned_identity.kubelet.principal_id
 }
 
-output "key_vault_secrets_provider_client_id" {
-  description = "The client ID of the Key Vault secrets provider add-on identity."
-  value       = try(azurerm_kubernetes_cluster.this.key_vault_secrets_provider[0].secret_identity[0].client_id, null)
+output "pod_cidr" {
+  description = "The overlay pod CIDR (the ingress-nginx pods' addresses, MEDQA_TRUSTED_PROXIES)."
+  value       = var.network.pod_cidr
+}
+
+output "ingress_ip" {
+  description = "The ingress load balancer's static public IP: its name, resource group, ID and address."
+  value = {
+    name                = azurerm_public_ip.ingress.name
+    resource_group_name = azurerm_public_ip.ingress.resource_group_name
+    id                  = azurerm_public_ip.ingress.id
+    address             = azurerm_public_ip.ingress.ip_address
+  }
 }
 
 output "node_resource_group" {
@@ -37,5 +47,6 @@ output "posture" {
     system_zones            = azurerm_kubernetes_cluster.this.default_node_pool[0].zones
     user_zones              = azurerm_kubernetes_cluster_node_pool.user.zones
     authorized_ip_ranges    = try(azurerm_kubernetes_cluster.this.api_server_access_profile[0].authorized_ip_ranges, [])
+    acns_security_enabled   = azurerm_kubernetes_cluster.this.network_profile[0].advanced_networking[0].security_enabled
   }
 }

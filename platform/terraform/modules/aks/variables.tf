@@ -154,6 +154,11 @@ variable "monitor_workspace_id" {
   description = "The Azure Monitor workspace that receives managed Prometheus metrics."
 }
 
+variable "ingress_public_ip_name" {
+  type        = string
+  description = "The name of the static public IP of the ingress load balancer (created in resource_group_name)."
+}
+
 variable "tags" {
   type        = map(string)
   description = "The tags applied to every resource (from the naming module)."

@@ -34,8 +34,8 @@ resource "azurerm_cdn_frontdoor_origin" "this" {
   name                           = "ingress"
   cdn_frontdoor_origin_group_id  = azurerm_cdn_frontdoor_origin_group.this.id
   enabled                        = true
-  host_name                      = var.origin_host_name
-  origin_host_header             = var.origin_host_name
+  host_name                      = local.origin_host
+  origin_host_header             = local.public_host
   certificate_name_check_enabled = true
   https_port                     = 443
   http_port                      = 80
@@ -43,36 +43,42 @@ resource "azurerm_cdn_frontdoor_origin" "this" {
   weight                         = 1000
 }
 
-# Static assets of the chat page: cached at the edge, compressed.
-resource "azurerm_cdn_frontdoor_route" "static" {
-  name                          = "static"
-  cdn_frontdoor_endpoint_id     = azurerm_cdn_frontdoor_endpoint.this.id
-  cdn_frontdoor_origin_group_id = azurerm_cdn_frontdoor_origin_group.this.id
-  cdn_frontdoor_origin_ids      = [azurerm_cdn_frontdoor_origin.this.id]
-  patterns_to_match             = var.static_path_patterns
-  supported_protocols           = ["Http", "Https"]
-  https_redirect_enabled        = true
-  forwarding_protocol           = "HttpsOnly"
-  link_to_default_domain        = true
+resource "azurerm_cdn_frontdoor_custom_domain" "this" {
+  name                     = replace(local.public_host, ".", "-")
+  cdn_frontdoor_profile_id = azurerm_cdn_frontdoor_profile.this.id
+  dns_zone_id              = var.dns_zone_id
+  host_name                = local.public_host
 
-  cache {
-    query_string_caching_behavior = "IgnoreQueryString"
-    compression_enabled           = true
-    content_types_to_compress     = ["text/css", "text/html", "application/javascript", "image/svg+xml"]
+  tls {
+    certificate_type = "ManagedCertificate"
+    minimum_version  = "TLS12"
+
+    cipher_suite {
+      type = "TLS12_2023"
+    }
   }
 }
 
-# Everything else (the API and the page itself): no cache block means Front Door never caches it.
-resource "azurerm_cdn_frontdoor_route" "dynamic" {
-  name                          = "dynamic"
-  cdn_frontdoor_endpoint_id     = azurerm_cdn_frontdoor_endpoint.this.id
-  cdn_frontdoor_origin_group_id = azurerm_cdn_frontdoor_origin_group.this.id
-  cdn_frontdoor_origin_ids      = [azurerm_cdn_frontdoor_origin.this.id]
-  patterns_to_match             = ["/*"]
-  supported_protocols           = ["Http", "Https"]
-  https_redirect_enabled        = true
-  forwarding_protocol           = "HttpsOnly"
-  link_to_default_domain        = true
+# One route, no caching: the chat page's assets are a few kilobytes, and a cache would also keep
+# the origin's 404s and 5xx (Front Door caches any response the origin lets it). Requests reach the
+# app only through the custom domain; the azurefd.net name is not linked.
+resource "azurerm_cdn_frontdoor_route" "this" {
+  name                            = "app"
+  cdn_frontdoor_endpoint_id       = azurerm_cdn_frontdoor_endpoint.this.id
+  cdn_frontdoor_origin_group_id   = azurerm_cdn_frontdoor_origin_group.this.id
+  cdn_frontdoor_origin_ids        = [azurerm_cdn_frontdoor_origin.this.id]
+  cdn_frontdoor_custom_domain_ids = [azurerm_cdn_frontdoor_custom_domain.this.id]
+  patterns_to_match               = ["/*"]
+  supported_protocols             = ["Http", "Https"]
+  https_redirect_enabled          = true
+  forwarding_protocol             = "HttpsOnly"
+  link_to_default_domain          = false
+}
+
+# Lists every route of the domain, so a destroy removes the association before the domain.
+resource "azurerm_cdn_frontdoor_custom_domain_association" "this" {
+  cdn_frontdoor_custom_domain_id = azurerm_cdn_frontdoor_custom_domain.this.id
+  cdn_frontdoor_route_ids        = [azurerm_cdn_frontdoor_route.this.id]
 }
 
 resource "azurerm_cdn_frontdoor_firewall_policy" "this" {
@@ -123,7 +129,12 @@ resource "azurerm_cdn_frontdoor_security_policy" "this" {
     firewall {
       cdn_frontdoor_firewall_policy_id = azurerm_cdn_frontdoor_firewall_policy.this.id
 
+      # The custom domain serves the app; the endpoint's own name is covered too, in case it is
+      # ever linked to a route.
       association {
+        domain {
+          cdn_frontdoor_domain_id = azurerm_cdn_frontdoor_custom_domain.this.id
+        }
         domain {
           cdn_frontdoor_domain_id = azurerm_cdn_frontdoor_endpoint.this.id
         }

@@ -13,21 +13,40 @@ variable "resource_group_name" {
   description = "The name of the resource group that holds the Front Door resources."
 }
 
-variable "origin_host_name" {
+variable "host_label" {
   type        = string
-  description = "The public host name of the cluster ingress that Front Door forwards to (served over HTTPS with a certificate for this name)."
+  description = "The environment's label in the zone: <label>.<zone> is the public host, origin.<label>.<zone> the origin host."
+
+  validation {
+    condition     = can(regex("^[a-z0-9]([a-z0-9-]*[a-z0-9])?$", var.host_label))
+    error_message = "The host_label must be one DNS label (lower-case letters, digits and dashes)."
+  }
+}
+
+variable "dns_zone_name" {
+  type        = string
+  description = "The shared public DNS zone (environments/shared) that holds the public and origin records."
+}
+
+variable "dns_zone_id" {
+  type        = string
+  description = "The resource ID of the shared public DNS zone (Front Door validates the custom domain through it)."
+}
+
+variable "dns_zone_resource_group_name" {
+  type        = string
+  description = "The resource group of the shared public DNS zone."
+}
+
+variable "ingress_ip_id" {
+  type        = string
+  description = "The resource ID of the ingress load balancer's static public IP, the target of the origin A record."
 }
 
 variable "health_probe_path" {
   type        = string
   default     = "/healthz"
-  description = "The path Front Door probes on the origin (the service's liveness endpoint)."
-}
-
-variable "static_path_patterns" {
-  type        = list(string)
-  default     = ["/static/*", "/favicon.ico"]
-  description = "The paths of the chat page's static assets: the only paths Front Door caches."
+  description = "The path Front Door probes on the origin (the service's liveness endpoint, routed by the Ingress)."
 }
 
 variable "waf_mode" {

@@ -1,15 +1,19 @@
 resource "azurerm_user_assigned_identity" "this" {
-  name                = var.name
+  for_each = var.identities
+
+  name                = each.value.name
   resource_group_name = var.resource_group_name
   location            = var.location
   tags                = var.tags
 }
 
-# Workload identity: only this one service account in this one cluster can get tokens for the identity.
+# Workload identity: only the listed service accounts of this one cluster can get tokens for an identity.
 resource "azurerm_federated_identity_credential" "this" {
-  name                      = "${var.service_account_namespace}-${var.service_account_name}"
-  user_assigned_identity_id = azurerm_user_assigned_identity.this.id
+  for_each = local.credentials
+
+  name                      = each.value.name
+  user_assigned_identity_id = azurerm_user_assigned_identity.this[each.value.identity].id
   audience                  = ["api://AzureADTokenExchange"]
   issuer                    = var.oidc_issuer_url
-  subject                   = local.subject
+  subject                   = each.value.subject
 }

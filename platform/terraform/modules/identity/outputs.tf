@@ -1,19 +1,18 @@
-output "id" {
-  description = "The resource ID of the identity."
-  value       = azurerm_user_assigned_identity.this.id
+output "identities" {
+  description = "Per role: the identity's name, resource ID, client ID (service account annotation) and principal ID (role assignments)."
+  value = {
+    for k, i in azurerm_user_assigned_identity.this : k => {
+      name         = i.name
+      id           = i.id
+      client_id    = i.client_id
+      principal_id = i.principal_id
+    }
+  }
 }
 
-output "client_id" {
-  description = "The client ID of the identity: the azure.workload.identity/client-id annotation of the service account."
-  value       = azurerm_user_assigned_identity.this.client_id
-}
-
-output "principal_id" {
-  description = "The object ID of the identity's service principal, for role assignments."
-  value       = azurerm_user_assigned_identity.this.principal_id
-}
-
-output "federated_subject" {
-  description = "The service account subject the federated credential trusts."
-  value       = local.subject
+output "federated_subjects" {
+  description = "Per role: the service account subjects the identity's federated credentials trust."
+  value = {
+    for k in keys(var.identities) : k => sort([for c in values(local.credentials) : c.subject if c.identity == k])
+  }
 }

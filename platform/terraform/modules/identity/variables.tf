@@ -1,38 +1,35 @@
-variable "name" {
-  type        = string
-  description = "The name of the user-assigned managed identity of the service."
+variable "identities" {
+  type = map(object({
+    name             = string
+    namespace        = string
+    service_accounts = list(string)
+  }))
+  description = "The user-assigned identities, keyed by role (app, eso, cert_manager, argocd): the identity name and the Kubernetes service accounts that federate with it."
+
+  validation {
+    condition     = alltrue([for i in values(var.identities) : length(i.service_accounts) > 0])
+    error_message = "Every identity needs at least one service account to federate with."
+  }
 }
 
 variable "resource_group_name" {
   type        = string
-  description = "The name of the resource group that holds the identity."
+  description = "The name of the resource group that holds the identities."
 }
 
 variable "location" {
   type        = string
-  description = "The Azure region of the identity."
+  description = "The Azure region of the identities."
 }
 
 variable "oidc_issuer_url" {
   type        = string
-  description = "The OIDC issuer URL of the AKS cluster whose service account tokens the identity trusts."
+  description = "The OIDC issuer URL of the AKS cluster whose service account tokens the identities trust."
 
   validation {
     condition     = startswith(var.oidc_issuer_url, "https://")
     error_message = "The oidc_issuer_url must be an https URL."
   }
-}
-
-variable "service_account_namespace" {
-  type        = string
-  default     = "medqa"
-  description = "The Kubernetes namespace of the service account that federates with the identity."
-}
-
-variable "service_account_name" {
-  type        = string
-  default     = "medqa"
-  description = "The name of the Kubernetes service account that federates with the identity."
 }
 
 variable "tags" {

@@ -14,6 +14,14 @@ resource "azurerm_key_vault" "this" {
     bypass         = "AzureServices"
     default_action = "Deny"
   }
+
+  # Other layers derive the URL from the name at plan time (gitops_wiring KEY_VAULT_URL).
+  lifecycle {
+    postcondition {
+      condition     = self.vault_uri == local.vault_url
+      error_message = "The vault URI differs from the derived ${local.vault_url}."
+    }
+  }
 }
 
 resource "azurerm_private_endpoint" "this" {

@@ -3,8 +3,18 @@ output "id" {
   value       = azurerm_key_vault.this.id
 }
 
+output "name" {
+  description = "The name of the Key Vault."
+  value       = azurerm_key_vault.this.name
+}
+
+output "derived_vault_url" {
+  description = "The vault URL derived from the name, known at plan time (the vault's URI is checked against it)."
+  value       = local.vault_url
+}
+
 output "vault_uri" {
-  description = "The URI of the Key Vault (for the Secrets Store CSI SecretProviderClass)."
+  description = "The URI of the Key Vault (the SecretStore's vaultUrl)."
   value       = azurerm_key_vault.this.vault_uri
 }
 

@@ -37,7 +37,8 @@ locals {
   nsg_subnets = toset(["aks", "postgres", "private_endpoints", "jumphost"])
 
   # Explicit rules per subnet; each NSG ends with a deny-all inbound except the AKS one,
-  # whose load balancer and node traffic AKS manages itself.
+  # whose load balancer and node traffic AKS manages itself. `port` is one port or a
+  # comma-separated list.
   rules = {
     postgres-allow-aks = {
       subnet = "postgres", priority = 100, direction = "Inbound", access = "Allow", protocol = "Tcp"
@@ -70,6 +71,16 @@ locals {
     aks-deny-internet-ssh = {
       subnet = "aks", priority = 100, direction = "Inbound", access = "Deny", protocol = "Tcp"
       source = "Internet", port = "22"
+    }
+    # The ingress load balancer is public, but only Front Door may reach it: the WAF cannot be
+    # bypassed. The app also checks X-Azure-FDID, because the service tag covers every Front Door.
+    aks-allow-frontdoor-web = {
+      subnet = "aks", priority = 200, direction = "Inbound", access = "Allow", protocol = "Tcp"
+      source = "AzureFrontDoor.Backend", port = "80,443"
+    }
+    aks-deny-internet-web = {
+      subnet = "aks", priority = 210, direction = "Inbound", access = "Deny", protocol = "*"
+      source = "Internet", port = "80,443"
     }
   }
 }

@@ -55,7 +55,8 @@ resource "azurerm_network_security_rule" "this" {
   source_address_prefix       = each.value.source
   source_port_range           = "*"
   destination_address_prefix  = "*"
-  destination_port_range      = each.value.port
+  destination_port_range      = strcontains(each.value.port, ",") ? null : each.value.port
+  destination_port_ranges     = strcontains(each.value.port, ",") ? split(",", each.value.port) : null
 }
 
 resource "azurerm_subnet_network_security_group_association" "this" {

@@ -17,3 +17,17 @@ output "private_dns_zone_ids" {
   description = "The private DNS zone IDs keyed by zone name."
   value       = { for k, z in azurerm_private_dns_zone.this : k => z.id }
 }
+
+output "posture" {
+  description = "The planned inbound rules of the AKS subnet (access, source, ports, priority), for environment tests."
+  value = {
+    aks_inbound_rules = {
+      for k, r in local.rules : k => {
+        access   = r.access
+        source   = r.source
+        ports    = split(",", r.port)
+        priority = r.priority
+      } if r.subnet == "aks" && r.direction == "Inbound"
+    }
+  }
+}

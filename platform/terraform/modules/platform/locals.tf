@@ -1,4 +1,42 @@
 locals {
-  names = module.naming.names
-  tags  = module.naming.tags
+  names        = module.naming.names
+  tags         = module.naming.tags
+  shared_names = module.shared_naming.names
+
+  ingress_ip_name  = "${local.names.public_ip}-ingress"
+  acr_login_server = "${local.shared_names.container_registry}.azurecr.io"
+
+  # The workload identities and the service accounts they trust (docs/platform-contract.md).
+  namespace       = "medqa"
+  service_account = "medqa"
+  identities = {
+    app          = { name = local.names.user_assigned_identity, namespace = local.namespace, service_accounts = [local.service_account] }
+    eso          = { name = "${local.names.user_assigned_identity}-eso", namespace = "external-secrets", service_accounts = ["external-secrets"] }
+    cert_manager = { name = "${local.names.user_assigned_identity}-cert-manager", namespace = "cert-manager", service_accounts = ["cert-manager"] }
+    argocd       = { name = "${local.names.user_assigned_identity}-argocd", namespace = "argocd", service_accounts = ["argocd-application-controller", "argocd-server"] }
+  }
+
+  # overlays/<env>/platform.env, key for key (docs/platform-contract.md, "The wiring keys").
+  # Everything but the three apply-time IDs is derived from names and inputs, so a plan with mock
+  # providers gives the real values; the modules' postconditions check each derivation at apply.
+  gitops_wiring = {
+    ENVIRONMENT                 = var.environment
+    NAMESPACE                   = local.namespace
+    SERVICE_ACCOUNT             = local.service_account
+    WORKLOAD_IDENTITY_CLIENT_ID = module.identity.identities["app"].client_id
+    TENANT_ID                   = var.tenant_id
+    KEY_VAULT_URL               = module.keyvault.derived_vault_url
+    GEMINI_SECRET_NAME          = one([for s in module.keyvault.secret_names : s if s == "gemini-api-key"])
+    POSTGRES_HOST               = module.postgres.derived_fqdn
+    POSTGRES_DATABASE           = module.postgres.database_name
+    POSTGRES_USER               = local.identities.app.name
+    POSTGRES_SUBNET_CIDR        = module.network.subnet_prefixes["postgres"]
+    POD_CIDR                    = module.aks.pod_cidr
+    ACR_LOGIN_SERVER            = local.acr_login_server
+    PUBLIC_HOST                 = module.edge.public_host
+    ORIGIN_HOST                 = module.edge.origin_host
+    INGRESS_CLASS               = "nginx"
+    TLS_SECRET                  = "medqa-tls"
+    FRONT_DOOR_ID               = module.edge.frontdoor_id
+  }
 }

@@ -57,27 +57,30 @@ module "aks" {
   user_pool                  = { for k, v in var.aks.user_pool : k => v if v != null }
   log_analytics_workspace_id = module.monitoring.log_analytics_workspace_id
   monitor_workspace_id       = module.monitoring.monitor_workspace_id
+  ingress_public_ip_name     = local.ingress_ip_name
   tags                       = local.tags
 }
 
+# No registry of its own: the kubelet pulls from the shared one (environments/shared).
 module "acr" {
-  source = "../acr"
+  source = "../registry_access"
 
-  name                       = local.names.container_registry
+  environment                = var.environment
+  registry_id                = data.azurerm_container_registry.shared.id
+  registry_name              = data.azurerm_container_registry.shared.name
   resource_group_name        = azurerm_resource_group.this.name
   location                   = var.location
-  sku                        = var.acr.sku
+  kubelet_identity_object_id = module.aks.kubelet_identity_object_id
   private_endpoint_enabled   = var.acr.private_endpoint_enabled
   private_endpoint_subnet_id = module.network.subnet_ids["private_endpoints"]
   private_dns_zone_id        = module.network.private_dns_zone_ids["privatelink.azurecr.io"]
-  kubelet_identity_object_id = module.aks.kubelet_identity_object_id
   tags                       = local.tags
 }
 
 module "identity" {
   source = "../identity"
 
-  name                = local.names.user_assigned_identity
+  identities          = local.identities
   resource_group_name = azurerm_resource_group.this.name
   location            = var.location
   oidc_issuer_url     = module.aks.oidc_issuer_url
@@ -93,7 +96,10 @@ module "keyvault" {
   tenant_id                  = var.tenant_id
   private_endpoint_subnet_id = module.network.subnet_ids["private_endpoints"]
   private_dns_zone_id        = module.network.private_dns_zone_ids["privatelink.vaultcore.azure.net"]
-  secrets_user_principal_ids = { app = module.identity.principal_id }
+  secrets_user_principal_ids = {
+    app = module.identity.identities["app"].principal_id
+    eso = module.identity.identities["eso"].principal_id
+  }
   secrets_officer_principal_ids = merge(
     { deployer = var.deployer_object_id },
     { for i, id in var.admin_group_object_ids : "admins-${i}" => id },
@@ -117,17 +123,28 @@ module "postgres" {
   backup_retention_days = var.postgres.backup_retention_days
   tenant_id             = var.tenant_id
   entra_admin           = var.postgres.entra_admin
-  tags                  = local.tags
+  # The service logs in as its own identity with a token: POSTGRES_USER is this principal name.
+  service_principal_admins = {
+    app = {
+      object_id      = module.identity.identities["app"].principal_id
+      principal_name = local.identities.app.name
+    }
+  }
+  tags = local.tags
 }
 
 module "edge" {
   source = "../edge"
 
-  profile_name        = local.names.front_door_profile
-  waf_policy_name     = local.names.waf_policy
-  resource_group_name = azurerm_resource_group.this.name
-  origin_host_name    = var.origin_host_name
-  tags                = local.tags
+  profile_name                 = local.names.front_door_profile
+  waf_policy_name              = local.names.waf_policy
+  resource_group_name          = azurerm_resource_group.this.name
+  host_label                   = var.environment
+  dns_zone_name                = data.azurerm_dns_zone.shared.name
+  dns_zone_id                  = data.azurerm_dns_zone.shared.id
+  dns_zone_resource_group_name = local.shared_names.resource_group
+  ingress_ip_id                = module.aks.ingress_ip.id
+  tags                         = local.tags
 }
 
 module "jumphost" {

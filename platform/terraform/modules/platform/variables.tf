@@ -79,11 +79,26 @@ variable "postgres" {
 
 variable "acr" {
   type = object({
-    sku                      = optional(string, "Standard")
-    private_endpoint_enabled = optional(bool, false)
+    private_endpoint_enabled = optional(bool, true)
   })
   default     = {}
-  description = "The registry SKU and whether it is reached only through a private endpoint."
+  description = "Whether the cluster pulls from the shared registry through a private endpoint in its own VNet (off only in dev, for cost)."
+}
+
+variable "shared_location" {
+  type        = string
+  default     = "westeurope"
+  description = "The region of environments/shared; the names of its registry and resource group follow the convention for it."
+}
+
+variable "dns_zone_name" {
+  type        = string
+  description = "The public DNS zone made by environments/shared (medqa.example.com); the environment's hosts are <env>.<zone> and origin.<env>.<zone>."
+
+  validation {
+    condition     = can(regex("^([a-z0-9]([a-z0-9-]*[a-z0-9])?\\.)+[a-z]{2,}$", var.dns_zone_name))
+    error_message = "The dns_zone_name must be a lower-case DNS name such as medqa.example.com."
+  }
 }
 
 variable "monitoring" {
@@ -98,11 +113,6 @@ variable "monitoring" {
 variable "jumphost_admin_ssh_public_key" {
   type        = string
   description = "The OpenSSH public key of the jump host's break-glass administrator."
-}
-
-variable "origin_host_name" {
-  type        = string
-  description = "The public host name of the cluster ingress that Front Door forwards to."
 }
 
 variable "repo_url" {

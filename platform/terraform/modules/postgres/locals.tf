@@ -1,4 +1,7 @@
 locals {
+  # Azure names a flexible server <name>.postgres.database.azure.com (the private zone resolves it).
+  fqdn = "${var.name}.postgres.database.azure.com"
+
   # Server parameters the service and operations rely on; TLS is enforced here, not by default.
   server_parameters = merge({
     require_secure_transport     = "on"

@@ -53,6 +53,11 @@ resource "azurerm_postgresql_flexible_server" "this" {
   }
 
   lifecycle {
+    # Other layers derive the host from the name at plan time (gitops_wiring POSTGRES_HOST).
+    postcondition {
+      condition     = self.fqdn == local.fqdn
+      error_message = "The server FQDN differs from the derived ${local.fqdn}: fix the derivation in locals.tf."
+    }
     precondition {
       # Burstable servers cannot run a high-availability standby.
       condition     = !var.high_availability || !startswith(var.sku_name, "B_")
@@ -75,6 +80,22 @@ resource "azurerm_postgresql_flexible_server_active_directory_administrator" "th
   object_id           = var.entra_admin.object_id
   principal_name      = var.entra_admin.principal_name
   principal_type      = var.entra_admin.principal_type
+}
+
+# Service principals (the service's managed identity) log in with an Entra token instead of a
+# password; principal_name must be the identity's name, the role name the app connects as.
+resource "azurerm_postgresql_flexible_server_active_directory_administrator" "service_principal" {
+  for_each = var.service_principal_admins
+
+  server_name         = azurerm_postgresql_flexible_server.this.name
+  resource_group_name = var.resource_group_name
+  tenant_id           = var.tenant_id
+  object_id           = each.value.object_id
+  principal_name      = each.value.principal_name
+  principal_type      = "ServicePrincipal"
+
+  # Entra administrators are written one at a time by the service.
+  depends_on = [azurerm_postgresql_flexible_server_active_directory_administrator.this]
 }
 
 resource "azurerm_postgresql_flexible_server_database" "this" {

@@ -105,6 +105,15 @@ variable "entra_admin" {
   }
 }
 
+variable "service_principal_admins" {
+  type = map(object({
+    object_id      = string
+    principal_name = string
+  }))
+  default     = {}
+  description = "Managed identities made Entra administrators (principal type ServicePrincipal), keyed by a stable label: object_id is the principal ID, principal_name the identity's name."
+}
+
 variable "database_name" {
   type        = string
   default     = "medqa"

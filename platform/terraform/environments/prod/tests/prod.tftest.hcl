@@ -10,6 +10,20 @@ mock_provider "azurerm" {
       client_id       = "55555555-5555-5555-5555-555555555555"
     }
   }
+  # What environments/shared made (looked up by the convention's names).
+  mock_data "azurerm_container_registry" {
+    defaults = {
+      id           = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-medqa-shared-weu/providers/Microsoft.ContainerRegistry/registries/crmedqasharedweu"
+      name         = "crmedqasharedweu"
+      login_server = "crmedqasharedweu.azurecr.io"
+    }
+  }
+  mock_data "azurerm_dns_zone" {
+    defaults = {
+      id   = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-medqa-shared-weu/providers/Microsoft.Network/dnsZones/medqa.example.com"
+      name = "medqa.example.com"
+    }
+  }
 }
 
 run "prod_is_private_zone_redundant_and_highly_available" {
@@ -32,8 +46,8 @@ run "prod_is_private_zone_redundant_and_highly_available" {
     error_message = "prod PostgreSQL backups are geo-redundant and the server is private."
   }
   assert {
-    condition     = output.posture.acr.private_endpoint && !output.posture.acr.public_network_access_enabled && !output.posture.acr.admin_enabled
-    error_message = "prod ACR is reached only through its private endpoint, with no admin user."
+    condition     = output.posture.acr.private_endpoint
+    error_message = "prod pulls from the shared registry through a private endpoint in its own VNet."
   }
   assert {
     condition     = !output.posture.keyvault.public_network_access_enabled && output.posture.keyvault.purge_protection_enabled
@@ -42,5 +56,69 @@ run "prod_is_private_zone_redundant_and_highly_available" {
   assert {
     condition     = output.posture.edge.waf_mode == "Prevention" && output.posture.edge.waf_enabled && output.posture.edge.sku_name == "Premium_AzureFrontDoor"
     error_message = "prod WAF must block (Prevention) on Front Door Premium."
+  }
+}
+
+run "prod_pulls_from_the_shared_registry_only" {
+  command = plan
+
+  assert {
+    condition     = output.acr_login_server == "crmedqasharedweu.azurecr.io" && output.container_registry_id == output.posture.acr.pull_scope
+    error_message = "prod has no registry of its own: it uses the shared crmedqasharedweu."
+  }
+  assert {
+    condition     = output.posture.acr.pull_role == "AcrPull" && endswith(output.posture.acr.pull_scope, "/registries/crmedqasharedweu")
+    error_message = "The kubelet gets AcrPull on the shared registry."
+  }
+}
+
+run "prod_ingress_is_reachable_only_from_front_door" {
+  command = plan
+
+  assert {
+    condition     = output.posture.network.aks_inbound_rules["aks-allow-frontdoor-web"].source == "AzureFrontDoor.Backend" && toset(output.posture.network.aks_inbound_rules["aks-allow-frontdoor-web"].ports) == toset(["80", "443"])
+    error_message = "The AKS subnet admits 80/443 from the AzureFrontDoor.Backend service tag."
+  }
+  assert {
+    condition     = alltrue([for r in values(output.posture.network.aks_inbound_rules) : r.source == "AzureFrontDoor.Backend" if r.access == "Allow"])
+    error_message = "Nothing but Front Door is explicitly allowed into the AKS subnet."
+  }
+  assert {
+    condition     = output.posture.network.aks_inbound_rules["aks-deny-internet-web"].access == "Deny" && output.posture.network.aks_inbound_rules["aks-deny-internet-web"].source == "Internet"
+    error_message = "Every other internet source is denied 80/443."
+  }
+  assert {
+    condition     = output.posture.edge.origin_host_name == "origin.prod.medqa.example.com" && output.posture.edge.origin_host_header == "prod.medqa.example.com" && output.posture.edge.certificate_name_check_enabled
+    error_message = "Front Door connects to the origin host, asks for the public host and checks the certificate."
+  }
+  assert {
+    condition     = output.posture.edge.health_probe_path == "/healthz" && output.posture.edge.route_patterns == tolist(["/*"]) && !output.posture.edge.caching
+    error_message = "Probe /healthz, one route /*, no caching."
+  }
+  assert {
+    condition     = output.posture.aks.acns_security_enabled
+    error_message = "Advanced Container Networking Services security must be on (Cilium FQDN policies)."
+  }
+}
+
+run "prod_identities_federate_only_their_service_accounts" {
+  command = plan
+
+  assert {
+    condition = output.federated_subjects == {
+      app          = tolist(["system:serviceaccount:medqa:medqa"])
+      eso          = tolist(["system:serviceaccount:external-secrets:external-secrets"])
+      cert_manager = tolist(["system:serviceaccount:cert-manager:cert-manager"])
+      argocd       = tolist(["system:serviceaccount:argocd:argocd-application-controller", "system:serviceaccount:argocd:argocd-server"])
+    }
+    error_message = "Each identity trusts exactly its service accounts."
+  }
+  assert {
+    condition     = output.posture.postgres.service_principal_admins["app"].principal_type == "ServicePrincipal" && output.posture.postgres.service_principal_admins["app"].principal_name == "id-medqa-prod-weu"
+    error_message = "The service identity is a PostgreSQL Entra administrator of type ServicePrincipal, named as the identity."
+  }
+  assert {
+    condition     = output.key_vault_secrets_to_set == tolist(["gemini-api-key"])
+    error_message = "No database password secret: the app logs in with an Entra token."
   }
 }

@@ -1,15 +1,14 @@
 mock_provider "azurerm" {}
 
 variables {
-  name                       = "crmedqadevweu"
-  resource_group_name        = "rg-medqa-dev-weu"
-  location                   = "westeurope"
-  sku                        = "Standard"
-  kubelet_identity_object_id = "22222222-2222-2222-2222-222222222222"
-  tags                       = { environment = "dev" }
+  name                = "crmedqasharedweu"
+  resource_group_name = "rg-medqa-shared-weu"
+  location            = "westeurope"
+  push_principal_ids  = { release = "66666666-6666-6666-6666-666666666666" }
+  tags                = { environment = "shared" }
 }
 
-run "dev_registry_has_no_admin_user_and_grants_acr_pull" {
+run "shared_registry_needs_entra_auth_for_every_request" {
   command = plan
 
   assert {
@@ -21,59 +20,37 @@ run "dev_registry_has_no_admin_user_and_grants_acr_pull" {
     error_message = "Anonymous pull must be disabled."
   }
   assert {
-    condition     = azurerm_role_assignment.kubelet_acr_pull.role_definition_name == "AcrPull" && azurerm_role_assignment.kubelet_acr_pull.principal_id == var.kubelet_identity_object_id
-    error_message = "The kubelet identity must get AcrPull (and only that)."
+    condition     = azurerm_container_registry.this.sku == "Premium" && azurerm_container_registry.this.zone_redundancy_enabled && azurerm_container_registry.this.data_endpoint_enabled
+    error_message = "The shared registry is Premium (private endpoints), zone redundant, with data endpoints."
   }
   assert {
-    condition     = length(azurerm_private_endpoint.this) == 0
-    error_message = "dev has no private endpoint."
+    condition     = azurerm_container_registry.this.public_network_access_enabled && azurerm_container_registry.this.export_policy_enabled
+    error_message = "Hosted runners push over the public endpoint (export cannot be off while it is on)."
   }
 }
 
-run "prod_registry_is_private" {
+run "only_the_release_identity_pushes" {
   command = plan
 
-  variables {
-    sku                        = "Premium"
-    private_endpoint_enabled   = true
-    private_endpoint_subnet_id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-medqa-prod-weu/providers/Microsoft.Network/virtualNetworks/vnet-medqa-prod-weu/subnets/snet-private-endpoints"
-    private_dns_zone_id        = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-medqa-prod-weu/providers/Microsoft.Network/privateDnsZones/privatelink.azurecr.io"
-  }
-
   assert {
-    condition     = azurerm_container_registry.this.public_network_access_enabled == false
-    error_message = "A registry with a private endpoint must disable public network access."
+    condition     = azurerm_role_assignment.push["release"].role_definition_name == "AcrPush" && azurerm_role_assignment.push["release"].principal_id == "66666666-6666-6666-6666-666666666666"
+    error_message = "The release identity must get AcrPush."
   }
   assert {
-    condition     = azurerm_private_endpoint.this[0].private_service_connection[0].subresource_names == tolist(["registry"])
-    error_message = "The private endpoint must target the registry sub-resource."
-  }
-  assert {
-    condition     = azurerm_container_registry.this.admin_enabled == false && azurerm_container_registry.this.zone_redundancy_enabled
-    error_message = "The prod registry must be zone redundant with no admin user."
+    condition     = length(azurerm_role_assignment.push) == 1
+    error_message = "Nobody else may push."
   }
 }
 
-run "private_endpoint_needs_premium" {
+run "private_registry_turns_export_off" {
   command = plan
 
   variables {
-    sku                        = "Standard"
-    private_endpoint_enabled   = true
-    private_endpoint_subnet_id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/snet"
-    private_dns_zone_id        = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Network/privateDnsZones/privatelink.azurecr.io"
+    public_network_access_enabled = false
   }
 
-  expect_failures = [azurerm_container_registry.this]
-}
-
-run "private_endpoint_needs_a_subnet" {
-  command = plan
-
-  variables {
-    sku                      = "Premium"
-    private_endpoint_enabled = true
+  assert {
+    condition     = !azurerm_container_registry.this.public_network_access_enabled && !azurerm_container_registry.this.export_policy_enabled
+    error_message = "A private registry must not allow export."
   }
-
-  expect_failures = [var.private_endpoint_subnet_id, var.private_dns_zone_id]
 }

@@ -9,6 +9,7 @@ variables {
   node_subnet_id             = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-medqa-prod-weu/providers/Microsoft.Network/virtualNetworks/vnet-medqa-prod-weu/subnets/snet-aks"
   log_analytics_workspace_id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-medqa-prod-weu/providers/Microsoft.OperationalInsights/workspaces/log-medqa-prod-weu"
   monitor_workspace_id       = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-medqa-prod-weu/providers/Microsoft.Monitor/accounts/amw-medqa-prod-weu"
+  ingress_public_ip_name     = "pip-medqa-prod-weu-ingress"
   tags                       = { environment = "prod" }
 }
 
@@ -48,14 +49,39 @@ run "network_is_overlay_with_policy_and_private_api" {
     condition     = azurerm_kubernetes_cluster.this.private_cluster_enabled
     error_message = "The API server is private by default."
   }
+  assert {
+    condition     = azurerm_kubernetes_cluster.this.network_profile[0].network_data_plane == "cilium" && azurerm_kubernetes_cluster.this.network_profile[0].advanced_networking[0].security_enabled
+    error_message = "Advanced Container Networking Services security must be on (Cilium FQDN policies)."
+  }
+}
+
+run "ingress_ip_is_static_and_usable_by_the_cluster" {
+  command = plan
+
+  assert {
+    condition     = azurerm_public_ip.ingress.allocation_method == "Static" && azurerm_public_ip.ingress.sku == "Standard" && azurerm_public_ip.ingress.name == "pip-medqa-prod-weu-ingress"
+    error_message = "The ingress IP must be a static Standard public IP."
+  }
+  assert {
+    condition     = azurerm_public_ip.ingress.resource_group_name == var.resource_group_name && output.ingress_ip.resource_group_name == var.resource_group_name
+    error_message = "The ingress IP lives in the environment's resource group, outside the node resource group."
+  }
+  assert {
+    condition     = azurerm_role_assignment.control_plane_ingress_ip.role_definition_name == "Network Contributor"
+    error_message = "The control plane identity must be able to join the ingress IP to its load balancer."
+  }
+  assert {
+    condition     = output.pod_cidr == "192.168.0.0/16"
+    error_message = "The pod CIDR is the contract's 192.168.0.0/16."
+  }
 }
 
 run "add_ons_monitoring_and_upgrades" {
   command = plan
 
   assert {
-    condition     = azurerm_kubernetes_cluster.this.key_vault_secrets_provider[0].secret_rotation_enabled
-    error_message = "The Key Vault secrets provider must rotate secrets."
+    condition     = length(azurerm_kubernetes_cluster.this.key_vault_secrets_provider) == 0
+    error_message = "No Secrets Store CSI add-on: External Secrets Operator syncs Key Vault secrets."
   }
   assert {
     condition     = azurerm_kubernetes_cluster.this.oms_agent[0].msi_auth_for_monitoring_enabled && azurerm_kubernetes_cluster.this.oms_agent[0].log_analytics_workspace_id == var.log_analytics_workspace_id

@@ -1,27 +1,47 @@
 mock_provider "azurerm" {}
 
 variables {
-  name                = "id-medqa-dev-weu"
   resource_group_name = "rg-medqa-dev-weu"
   location            = "westeurope"
   oidc_issuer_url     = "https://westeurope.oic.prod-aks.azure.com/00000000-0000-0000-0000-000000000000/11111111-1111-1111-1111-111111111111/"
   tags                = { environment = "dev" }
+  identities = {
+    app    = { name = "id-medqa-dev-weu", namespace = "medqa", service_accounts = ["medqa"] }
+    eso    = { name = "id-medqa-dev-weu-eso", namespace = "external-secrets", service_accounts = ["external-secrets"] }
+    argocd = { name = "id-medqa-dev-weu-argocd", namespace = "argocd", service_accounts = ["argocd-application-controller", "argocd-server"] }
+  }
 }
 
-run "federated_credential_trusts_only_the_service_account" {
+run "federated_credentials_trust_only_their_service_accounts" {
   command = plan
 
   assert {
-    condition     = azurerm_federated_identity_credential.this.subject == "system:serviceaccount:medqa:medqa"
-    error_message = "The credential must trust only the medqa/medqa service account."
+    condition     = azurerm_federated_identity_credential.this["app/medqa/medqa"].subject == "system:serviceaccount:medqa:medqa"
+    error_message = "The app identity must trust only the medqa/medqa service account."
   }
   assert {
-    condition     = azurerm_federated_identity_credential.this.issuer == var.oidc_issuer_url
-    error_message = "The credential must trust the cluster's OIDC issuer."
+    condition     = azurerm_federated_identity_credential.this["eso/external-secrets/external-secrets"].subject == "system:serviceaccount:external-secrets:external-secrets"
+    error_message = "The ESO identity must trust only the operator's service account."
   }
   assert {
-    condition     = tolist(azurerm_federated_identity_credential.this.audience) == tolist(["api://AzureADTokenExchange"])
+    condition     = output.federated_subjects.argocd == tolist(["system:serviceaccount:argocd:argocd-application-controller", "system:serviceaccount:argocd:argocd-server"])
+    error_message = "The Argo CD identity trusts its controller and server."
+  }
+  assert {
+    condition     = length(azurerm_federated_identity_credential.this) == 4
+    error_message = "No other subject may be trusted."
+  }
+  assert {
+    condition     = alltrue([for c in azurerm_federated_identity_credential.this : c.issuer == var.oidc_issuer_url])
+    error_message = "Every credential must trust the cluster's OIDC issuer."
+  }
+  assert {
+    condition     = alltrue([for c in azurerm_federated_identity_credential.this : tolist(c.audience) == tolist(["api://AzureADTokenExchange"])])
     error_message = "Workload identity tokens use the api://AzureADTokenExchange audience."
+  }
+  assert {
+    condition     = output.identities.app.name == "id-medqa-dev-weu"
+    error_message = "The identity names come from the caller (the naming convention)."
   }
 }
 
@@ -33,4 +53,14 @@ run "http_issuer_is_rejected" {
   }
 
   expect_failures = [var.oidc_issuer_url]
+}
+
+run "identity_without_service_account_is_rejected" {
+  command = plan
+
+  variables {
+    identities = { app = { name = "id-medqa-dev-weu", namespace = "medqa", service_accounts = [] } }
+  }
+
+  expect_failures = [var.identities]
 }

@@ -55,6 +55,14 @@ run "secrets_are_placeholders_kept_out_of_state" {
     error_message = "A secret value must never be stored in state: placeholders use the write-only value_wo."
   }
   assert {
+    condition     = output.secret_names == tolist(["gemini-api-key"])
+    error_message = "Only the Gemini key is a secret: the database is reached with an Entra token, no password exists."
+  }
+  assert {
+    condition     = output.derived_vault_url == "https://kvmedqadevweu.vault.azure.net/"
+    error_message = "The vault URL is derived from the name at plan time."
+  }
+  assert {
     condition     = azurerm_key_vault_secret.placeholder["gemini-api-key"].value_wo_version == 1
     error_message = "The placeholder version must stay fixed so Terraform never overwrites the real value."
   }

@@ -57,6 +57,35 @@ run "nsgs_deny_by_default" {
   }
 }
 
+run "only_front_door_reaches_the_ingress" {
+  command = plan
+
+  assert {
+    condition = (
+      azurerm_network_security_rule.this["aks-allow-frontdoor-web"].access == "Allow"
+      && azurerm_network_security_rule.this["aks-allow-frontdoor-web"].source_address_prefix == "AzureFrontDoor.Backend"
+      && toset(azurerm_network_security_rule.this["aks-allow-frontdoor-web"].destination_port_ranges) == toset(["80", "443"])
+    )
+    error_message = "The AKS subnet must admit 80/443 from the AzureFrontDoor.Backend service tag."
+  }
+  assert {
+    condition = (
+      azurerm_network_security_rule.this["aks-deny-internet-web"].access == "Deny"
+      && azurerm_network_security_rule.this["aks-deny-internet-web"].source_address_prefix == "Internet"
+      && toset(azurerm_network_security_rule.this["aks-deny-internet-web"].destination_port_ranges) == toset(["80", "443"])
+      && azurerm_network_security_rule.this["aks-deny-internet-web"].priority > azurerm_network_security_rule.this["aks-allow-frontdoor-web"].priority
+    )
+    error_message = "Every other internet source must be denied 80/443 after the Front Door rule."
+  }
+  assert {
+    condition = alltrue([
+      for k, r in azurerm_network_security_rule.this : r.source_address_prefix == "AzureFrontDoor.Backend"
+      if r.network_security_group_name == azurerm_network_security_group.this["aks"].name && r.access == "Allow"
+    ])
+    error_message = "No other source may be allowed into the AKS subnet by an explicit rule."
+  }
+}
+
 run "small_address_space_is_rejected" {
   command = plan
 

@@ -1,4 +1,18 @@
-mock_provider "azurerm" {}
+mock_provider "azurerm" {
+  mock_data "azurerm_container_registry" {
+    defaults = {
+      id           = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-medqa-shared-weu/providers/Microsoft.ContainerRegistry/registries/crmedqasharedweu"
+      name         = "crmedqasharedweu"
+      login_server = "crmedqasharedweu.azurecr.io"
+    }
+  }
+  mock_data "azurerm_dns_zone" {
+    defaults = {
+      id   = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-medqa-shared-weu/providers/Microsoft.Network/dnsZones/medqa.example.com"
+      name = "medqa.example.com"
+    }
+  }
+}
 
 variables {
   environment                   = "dev"
@@ -11,7 +25,7 @@ variables {
   admin_group_object_ids        = ["11111111-1111-1111-1111-111111111111"]
   alert_emails                  = { platform = "platform-team@example.org" }
   jumphost_admin_ssh_public_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINMYBAK9ca1Kib0fpTQq/zgpbaCpc824Y9LEAAC0elw6 test"
-  origin_host_name              = "ingress.dev.medqa.example.org"
+  dns_zone_name                 = "medqa.example.com"
   repo_url                      = "https://git.example.org/medqa.git"
   aks                           = { private_cluster_enabled = false, authorized_ip_ranges = ["203.0.113.0/24"] }
   postgres = {
@@ -40,6 +54,27 @@ run "names_and_tags_come_from_the_shared_convention" {
   }
 }
 
+run "the_shared_registry_and_zone_are_found_by_convention" {
+  command = plan
+
+  assert {
+    condition     = data.azurerm_container_registry.shared.name == "crmedqasharedweu" && data.azurerm_container_registry.shared.resource_group_name == "rg-medqa-shared-weu"
+    error_message = "The shared registry is looked up by the shared environment's convention names."
+  }
+  assert {
+    condition     = output.posture.acr.pull_role == "AcrPull" && output.posture.acr.pull_scope == data.azurerm_container_registry.shared.id
+    error_message = "The kubelet gets AcrPull on the shared registry."
+  }
+  assert {
+    condition     = azurerm_role_assignment.cert_manager_dns.role_definition_name == "DNS Zone Contributor" && azurerm_role_assignment.cert_manager_dns.scope == data.azurerm_dns_zone.shared.id
+    error_message = "cert-manager may write DNS-01 records in the shared zone."
+  }
+  assert {
+    condition     = output.dns_zone_resource_group_name == "rg-medqa-shared-weu" && output.ingress_ip_resource_group == "rg-medqa-dev-weu" && output.ingress_ip_name == "pip-medqa-dev-weu-ingress"
+    error_message = "The zone's and the ingress IP's resource groups are outputs."
+  }
+}
+
 run "argocd_bootstrap_can_be_left_to_the_jump_host" {
   command = plan
 
@@ -51,4 +86,15 @@ run "argocd_bootstrap_can_be_left_to_the_jump_host" {
     condition     = length(module.argocd_bootstrap) == 0
     error_message = "argocd.enabled = false must skip the bootstrap."
   }
+}
+
+run "a_registry_with_another_login_server_is_refused" {
+  command = plan
+
+  override_data {
+    target = data.azurerm_container_registry.shared
+    values = { login_server = "elsewhere.azurecr.io" }
+  }
+
+  expect_failures = [data.azurerm_container_registry.shared]
 }

@@ -56,6 +56,29 @@ run "server_is_private_entra_only_and_enforces_tls" {
   }
 }
 
+run "service_identity_logs_in_with_a_token" {
+  command = plan
+
+  variables {
+    service_principal_admins = {
+      app = { object_id = "33333333-3333-3333-3333-333333333333", principal_name = "id-medqa-dev-weu" }
+    }
+  }
+
+  assert {
+    condition     = azurerm_postgresql_flexible_server_active_directory_administrator.service_principal["app"].principal_type == "ServicePrincipal"
+    error_message = "A managed identity is an Entra administrator of type ServicePrincipal."
+  }
+  assert {
+    condition     = azurerm_postgresql_flexible_server_active_directory_administrator.service_principal["app"].principal_name == "id-medqa-dev-weu" && azurerm_postgresql_flexible_server_active_directory_administrator.service_principal["app"].object_id == "33333333-3333-3333-3333-333333333333"
+    error_message = "The principal name is the identity's name (the role the app connects as), the object ID its principal ID."
+  }
+  assert {
+    condition     = output.derived_fqdn == "psql-medqa-dev-weu.postgres.database.azure.com"
+    error_message = "The host is derived from the name at plan time."
+  }
+}
+
 run "prod_settings_give_zone_redundant_ha_and_geo_backups" {
   command = plan
 

@@ -1,0 +1,64 @@
+variable "subscription_id" {
+  type        = string
+  description = "The subscription the environment is deployed to."
+}
+
+variable "location" {
+  type        = string
+  description = "The Azure region of the environment."
+}
+
+variable "owner" {
+  type        = string
+  description = "The team accountable for the environment (owner tag)."
+}
+
+variable "cost_center" {
+  type        = string
+  description = "The cost center that pays for the environment (cost_center tag)."
+}
+
+variable "address_space" {
+  type        = string
+  description = "The virtual network's address space (a /20)."
+}
+
+variable "admin_group_object_ids" {
+  type        = list(string)
+  description = "The Entra ID groups of the platform operators."
+}
+
+variable "postgres_entra_admin" {
+  type = object({
+    object_id      = string
+    principal_name = string
+    principal_type = string
+  })
+  description = "The Entra ID principal that administers PostgreSQL."
+}
+
+variable "alert_emails" {
+  type        = map(string)
+  description = "The e-mail receivers of the alerts, keyed by a short receiver name."
+}
+
+variable "jumphost_admin_ssh_public_key" {
+  type        = string
+  description = "The OpenSSH public key of the jump host's break-glass administrator."
+}
+
+variable "dns_zone_name" {
+  type        = string
+  description = "The public DNS zone made by environments/shared; the hosts are <env>.<zone> and origin.<env>.<zone>."
+}
+
+variable "repo_url" {
+  type        = string
+  description = "The HTTPS URL of this repository for Argo CD."
+}
+
+variable "argocd_bootstrap_enabled" {
+  type        = bool
+  default     = true
+  description = "Whether this run installs Argo CD (it needs network access to the API server)."
+}
