@@ -6,6 +6,7 @@ import fnmatch
 import ipaddress
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -393,6 +394,62 @@ def check_placeholders(env: str, overlay: Overlay, plan: TerraformPlan, listed: 
                     entry.output,
                     f"{plan.root} outputs",
                     sorted(plan.outputs),
+                )
+            )
+    return found
+
+
+def parse_env_text(text: str) -> dict[str, str]:
+    """KEY=value lines of a generated env file."""
+    pairs = (line.split("=", 1) for line in text.splitlines() if "=" in line and not line.lstrip().startswith("#"))
+    return {key.strip(): value.strip() for key, value in pairs}
+
+
+def check_pulumi(dev: TerraformPlan, rendered: dict[str, Any], argocd: list[dict[str, Any]]) -> list[Mismatch]:
+    """Pulumi reads only outputs the dev root makes, and writes overlays of the same shape as Terraform's wiring."""
+    found = [
+        Mismatch("pulumi", name, "platform/pulumi components/core.py", name, f"{dev.root} outputs", None)
+        for name in rendered["inputs"]
+        if name not in dev.outputs
+    ]
+    known, unknown = dev.wiring()
+    shared_keys = ("ACR_LOGIN_SERVER", "POD_CIDR", "POSTGRES_HOST", "POSTGRES_SUBNET_CIDR", "KEY_VAULT_URL")
+    for stack, result in rendered["stacks"].items():
+        name = Path(stack).name.removeprefix("Pulumi.").removesuffix(".yaml")
+        files = result["files"]
+        env_file = f"gitops/kustomize/overlays/{name}/platform.env"
+        wiring = parse_env_text(files.get(env_file, ""))
+        for key in sorted((set(known) | unknown) ^ set(wiring)):
+            found.append(
+                Mismatch(
+                    name, key, f"pulumi {env_file}", wiring.get(key), f"{dev.root} output gitops_wiring", known.get(key)
+                )
+            )
+        meta = yaml.safe_load(files.get(f"gitops/kustomize/overlays/{name}/environment.yaml", "")) or {}
+        if meta.get("shape") == "shared-cluster":
+            for key in shared_keys:
+                if key in wiring and wiring[key] != known.get(key):
+                    found.append(
+                        Mismatch(
+                            name,
+                            key,
+                            f"pulumi {env_file}",
+                            wiring[key],
+                            f"{dev.root} (the shared core)",
+                            known.get(key),
+                        )
+                    )
+        project = next((o for o in argocd if o.get("kind") == "AppProject" and o["metadata"]["name"] == "medqa"), {})
+        namespaces = [d.get("namespace", "") for d in _get(project, "spec", "destinations") or []]
+        if not any(fnmatch.fnmatchcase(wiring.get("NAMESPACE", ""), p) for p in namespaces):
+            found.append(
+                Mismatch(
+                    name,
+                    "NAMESPACE",
+                    "AppProject medqa destinations",
+                    namespaces,
+                    f"pulumi {env_file}",
+                    wiring.get("NAMESPACE"),
                 )
             )
     return found

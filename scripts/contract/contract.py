@@ -52,7 +52,14 @@ def run(
         found += checks.check_rendered(env, overlay)
         found += checks.check_app_config(env, overlay, routes)
         found += checks.check_argocd(env, overlay, argocd)
+        if env == "dev":
+            found += checks.check_pulumi(plan, layers.pulumi_render(repo, pulumi_core(plan)), argocd)
     return found
+
+
+def pulumi_core(plan: TerraformPlan) -> dict[str, object]:
+    """The dev root's outputs as Pulumi would read them after apply; apply-time values get stand-ins."""
+    return {name: value if value is not None else f"apply-time-{name}" for name, value in plan.outputs.items()}
 
 
 def main(argv: list[str] | None = None) -> int:

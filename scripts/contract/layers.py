@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -209,3 +210,37 @@ def argocd_objects(repo: Path) -> list[dict[str, Any]]:
             doc["_file"] = str(path.relative_to(repo))
             found.append(doc)
     return found
+
+
+# Runs in a child process: Pulumi's mocks are process-global and its project modules (config, contract...)
+# would shadow ours.
+_PULUMI_RENDER = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import contract
+from components.core import output_names
+core = json.loads(sys.stdin.read())
+stacks = {}
+for path in sys.argv[2:]:
+    stacks[path] = contract.render(path, core)
+print(json.dumps({"inputs": sorted(output_names()), "stacks": stacks}, default=str))
+"""
+
+
+def pulumi_render(repo: Path, core_outputs: dict[str, Any]) -> dict[str, Any]:
+    """Pulumi's inputs (the Terraform outputs it reads) and, per example stack, the GitOps files it would write."""
+    project = repo / "platform" / "pulumi"
+    stacks = sorted(str(p) for p in (project / "examples").glob("Pulumi.*.yaml"))
+    done = subprocess.run(
+        [sys.executable, "-c", _PULUMI_RENDER, str(project), *stacks],
+        input=json.dumps(core_outputs),
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=repo,
+        timeout=600,
+    )
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise LayerError(f"platform/pulumi could not render its example stacks: {last}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
