@@ -1,4 +1,4 @@
-"""Deterministic triage of a question into emergency, crisis or routine, from the rules in rules/triage.yaml."""
+"""The rule engine of triage: emergency, crisis or routine from the rules in rules/triage.yaml."""
 
 from __future__ import annotations
 
@@ -126,8 +126,3 @@ class TriageRules:
 def load_rules(path: Path = RULES_PATH) -> TriageRules:
     """The rule set from its YAML file (read once per process)."""
     return TriageRules(yaml.safe_load(path.read_text(encoding="utf-8")))
-
-
-def triage(question: str) -> Triage:
-    """Triage a question with the packaged rules."""
-    return load_rules().classify(question)

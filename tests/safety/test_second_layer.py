@@ -1,0 +1,74 @@
+"""The second triage layer: escalates only, never overrides the rules, ships rebuilt from its own data."""
+
+from __future__ import annotations
+
+import inspect
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from app.safety import second_layer, train
+from app.safety.rule_engine import load_rules
+from app.safety.triage import SECOND_LAYER, triage
+
+HERE = Path(__file__).parent
+EVAL_SETS = ("triage_eval.yaml", "triage_holdout.yaml", "triage_fresh_dev.yaml", "triage_fresh_frozen.yaml")
+
+
+def texts(name: str) -> list[str]:
+    return [case["text"] for case in yaml.safe_load((HERE / name).read_text(encoding="utf-8"))["cases"]]
+
+
+def training_lines() -> list[str]:
+    return [line for lines in train.sections().values() for line in lines]
+
+
+def test_rules_keep_the_first_word_and_the_model_only_escalates() -> None:
+    rules = load_rules()
+    for name in EVAL_SETS:
+        for text in texts(name):
+            by_rules, final = rules.classify(text), triage(text)
+            if by_rules.level != "routine":
+                assert final == by_rules, text
+            elif final.level != "routine":
+                assert final.rules == (f"second_layer:{SECOND_LAYER.version}",) and final.version == by_rules.version
+
+
+def test_a_red_flag_no_rule_names_is_escalated_and_its_negation_is_not() -> None:
+    assert load_rules().classify("sudden agony in my left testicle since an hour, keep throwing up").level == "routine"
+    assert triage("sudden agony in my left testicle since an hour, keep throwing up").level == "emergency"
+    assert triage("no pain in my testicles at all, just an itchy groin").level == "routine"
+
+
+def test_negated_words_are_marked_and_hedging_is_not_negation() -> None:
+    assert "n:pain" in second_layer.features("no chest pain, just a cough")
+    assert "w:cough" in second_layer.features("no chest pain, just a cough")
+    assert "w:chest" in second_layer.features("not sure if this is chest pain")
+
+
+def test_training_data_is_its_own_and_never_an_evaluation_case() -> None:
+    lines = {line.lower() for line in training_lines()}
+    for name in EVAL_SETS:
+        assert not lines & {text.lower() for text in texts(name)}, name
+    assert "frozen" not in inspect.getsource(train).replace("never reads the frozen split", "")
+
+
+@pytest.mark.slow
+def test_the_shipped_model_is_what_the_script_builds() -> None:
+    """About 20 s of training: the committed weights are exactly what `python -m app.safety.train` writes."""
+    shipped = json.loads(second_layer.MODEL_PATH.read_text(encoding="utf-8"))
+    assert train.build(shipped["version"]) == shipped
+
+
+def test_the_model_file_is_small_and_complete() -> None:
+    assert second_layer.MODEL_PATH.stat().st_size < 400_000
+    assert 0.3 <= SECOND_LAYER.threshold <= 1.0 and SECOND_LAYER.version
+
+
+def test_a_broken_training_file_fails_with_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "training.txt"
+    bad.write_text("a line before any section\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="before the first '= ' section"):
+        train.sections(bad)
