@@ -37,9 +37,11 @@ def test_rules_keep_the_first_word_and_the_model_only_escalates() -> None:
 
 
 def test_a_red_flag_no_rule_names_is_escalated_and_its_negation_is_not() -> None:
-    assert load_rules().classify("sudden agony in my left testicle since an hour, keep throwing up").level == "routine"
-    assert triage("sudden agony in my left testicle since an hour, keep throwing up").level == "emergency"
-    assert triage("no pain in my testicles at all, just an itchy groin").level == "routine"
+    red_flag = "my sister is 32 weeks and the baby has gone quiet since yesterday"
+    assert load_rules().classify(red_flag).level == "routine"
+    assert triage(red_flag).level == "emergency"
+    assert triage("my sister is 32 weeks and the baby is moving lots, what sleep position is best").level == "routine"
+    assert triage("my sister had a quiet baby at 32 weeks two years ago and all was fine").level == "routine"
 
 
 def test_negated_words_are_marked_and_hedging_is_not_negation() -> None:
