@@ -19,6 +19,13 @@ CLASSES = ("routine", "emergency", "crisis")
 _NEGATIONS = frozenset({"no", "not", "without", "never", "denies", "nor", "none"})
 _PSEUDO = frozenset({"sure", "just", "only", "idea", "certain"})
 _NEGATION_SCOPE = 3
+# Function words say nothing alone; in red-flag phrases "and" joins symptoms, so as a feature it would make any
+# long sentence look urgent. They still count inside word pairs.
+_FUNCTION_WORDS = frozenset(
+    "a an and the of to in on at for with from by or is are was were be been it its this that these those as "
+    "all any some so then than there their them they we you your our us do does did can could would should will "
+    "just also into about over up out if".split()
+)
 # Character n-grams repeat what their word says ten times over: a lower value keeps one rare word from
 # outweighing the rest of the question, while still matching misspellings.
 CHAR_VALUE = 0.2
@@ -48,11 +55,13 @@ def features(text: str) -> list[str]:
             # "not sure if ...", "not just ..." hedge rather than negate.
             if word in _NEGATIONS and following not in _PSEUDO:
                 scope = _NEGATION_SCOPE
-            out.append(f"w:{word}")
             out.append(f"b:{previous} {word}")
+            previous = word
+            if word in _FUNCTION_WORDS:
+                continue
+            out.append(f"w:{word}")
             padded = f" {word} "
             out.extend(f"c:{padded[i : i + n]}" for n in (3, 4) for i in range(len(padded) - n + 1))
-            previous = word
     return out
 
 
