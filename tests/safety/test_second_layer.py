@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -68,14 +69,29 @@ def test_training_data_is_its_own_and_never_an_evaluation_case() -> None:
     lines = {line.lower() for line in training_lines()}
     for name in EVAL_SETS:
         assert not lines & {text.lower() for text in texts(name)}, name
-    assert "frozen" not in inspect.getsource(train).replace("never reads the frozen split", "")
 
 
 @pytest.mark.slow
-def test_the_shipped_model_is_what_the_script_builds() -> None:
+def test_the_shipped_model_is_what_the_script_builds_without_reading_the_frozen_split(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """About 20 s of training: the committed weights are exactly what `python -m app.safety.train` writes."""
     shipped = json.loads(second_layer.MODEL_PATH.read_text(encoding="utf-8"))
+    read: list[str] = []
+    original = Path.read_text
+
+    def recording(self: Path, *args: Any, **kwargs: Any) -> str:
+        read.append(self.name)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", recording)
     assert train.build(shipped["version"]) == shipped
+    assert "triage_fresh_dev.yaml" in read and "training.txt" in read
+    assert not [name for name in read if "frozen" in name or name in EVAL_SETS[:2]]
+
+
+def test_the_public_signature_the_service_uses_is_unchanged() -> None:
+    assert str(inspect.signature(triage)) == "(question: 'str') -> 'Triage'"
 
 
 def test_the_model_file_is_small_and_complete() -> None:
