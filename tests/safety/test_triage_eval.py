@@ -1,13 +1,16 @@
 """The triage against the labelled evaluation sets: recall on red flags, false positives on look-alikes.
 
-Two sets, written by people who had not seen the rules: `triage_eval.yaml` (used to tune them) and
-`triage_holdout.yaml`, measured untouched first (recall 80.0%, false positives 1.3% with rules version
-2026-11-25.1) and only then used to tune version 2026-11-25.2. That first figure is the honest measure of how
-rules generalise to new phrasing: each release should add a fresh held-out set and report it before tuning.
+Four sets, written by people who had not seen the rules: `triage_eval.yaml` (used to tune them),
+`triage_holdout.yaml` (measured untouched first: recall 80.0% with rules 2026-11-25.1, then used to tune
+2026-11-25.2), and the two splits of issue #18's fresh set, first measured with rules 2026-11-25.2 untouched
+(recall 52.2% frozen, 54.5% dev). `triage_fresh_frozen.yaml` is never used for tuning or training: it is the
+honest measure of how rules + second layer generalise. Each release should add a fresh held-out set.
 """
 
 from __future__ import annotations
 
+import math
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -16,8 +19,10 @@ import yaml
 from app.safety.triage import triage
 
 HERE = Path(__file__).parent
-SETS = ("triage_eval.yaml", "triage_holdout.yaml")
-MIN_RECALL = 0.98
+OLD_SETS = ("triage_eval.yaml", "triage_holdout.yaml")
+FRESH_SETS = ("triage_fresh_dev.yaml", "triage_fresh_frozen.yaml")
+# The first two sets gated at 98% before issue #18; the issue's 95% applies to its fresh splits.
+MIN_RECALL = {"triage_eval.yaml": 0.98, "triage_holdout.yaml": 0.98} | dict.fromkeys(FRESH_SETS, 0.95)
 MAX_FALSE_POSITIVE_RATE = 0.10
 
 
@@ -25,15 +30,38 @@ def load(name: str) -> list[dict[str, str]]:
     return list(yaml.safe_load((HERE / name).read_text(encoding="utf-8"))["cases"])
 
 
-@pytest.mark.parametrize("name", SETS)
+def wilson_lower(hits: int, n: int, z: float = 1.96) -> float:
+    """The 95% Wilson score lower bound of a proportion."""
+    if n == 0:
+        return 0.0
+    p = hits / n
+    centre = p + z * z / (2 * n)
+    spread = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return (centre - spread) / (1 + z * z / n)
+
+
+def category_table(urgent: list[dict[str, str]], missed: set[str]) -> list[str]:
+    """One line per category: caught / total, recall and its Wilson lower bound."""
+    by_kind: dict[str, list[bool]] = defaultdict(list)
+    for case in urgent:
+        by_kind[case["kind"]].append(case["text"] not in missed)
+    lines = [f"  {'category':<20} {'caught':>7} {'recall':>7} {'wilson95':>9}"]
+    for kind, caught in sorted(by_kind.items()):
+        hits, n = sum(caught), len(caught)
+        lines.append(f"  {kind:<20} {hits:>3}/{n:<3} {hits / n:>7.1%} {wilson_lower(hits, n):>9.1%}")
+    return lines
+
+
+@pytest.mark.parametrize("name", OLD_SETS + FRESH_SETS)
 def test_evaluation_set_is_big_and_balanced(name: str) -> None:
     cases = load(name)
     urgent = [case for case in cases if case["label"] != "routine"]
     assert len(cases) >= 130
     assert len(urgent) >= 65 and len(cases) - len(urgent) >= 60
+    assert {case["label"] for case in cases} <= {"emergency", "crisis", "routine"}
 
 
-@pytest.mark.parametrize("name", SETS)
+@pytest.mark.parametrize("name", OLD_SETS + FRESH_SETS)
 def test_recall_and_false_positive_rate(name: str) -> None:
     cases = load(name)
     urgent = [case for case in cases if case["label"] != "routine"]
@@ -41,20 +69,33 @@ def test_recall_and_false_positive_rate(name: str) -> None:
     missed = [case["text"] for case in urgent if triage(case["text"]).level == "routine"]
     flagged = [case["text"] for case in routine if triage(case["text"]).level != "routine"]
     recall = 1 - len(missed) / len(urgent)
+    lower = wilson_lower(len(urgent) - len(missed), len(urgent))
     false_positive_rate = len(flagged) / len(routine)
     print(
         f"\ntriage evaluation ({name}): {len(urgent)} emergency+crisis, {len(routine)} routine; "
-        f"recall {recall:.1%} (missed {len(missed)}), false-positive rate {false_positive_rate:.1%} "
-        f"(flagged {len(flagged)})"
+        f"recall {recall:.1%} (missed {len(missed)}, wilson95 {lower:.1%}), "
+        f"false-positive rate {false_positive_rate:.1%} (flagged {len(flagged)})"
     )
+    print("\n".join(category_table(urgent, set(missed))))
     for text in missed:
         print(f"  missed:  {text}")
     for text in flagged:
         print(f"  flagged: {text}")
-    assert recall >= MIN_RECALL, missed
+    assert recall >= MIN_RECALL[name], missed
     assert false_positive_rate <= MAX_FALSE_POSITIVE_RATE, flagged
 
 
-def test_the_two_sets_are_both_at_least_150_together_and_disjoint() -> None:
-    first, second = ({case["text"] for case in load(name)} for name in SETS)
-    assert len(first) >= 150 and not first & second
+def test_the_sets_are_big_enough_together_and_disjoint() -> None:
+    texts = [{case["text"] for case in load(name)} for name in OLD_SETS + FRESH_SETS]
+    assert len(texts[0]) >= 150 and len(texts[2] | texts[3]) >= 300
+    for i, first in enumerate(texts):
+        for second in texts[i + 1 :]:
+            assert not first & second
+
+
+def test_the_fresh_set_has_at_least_15_categories_and_150_red_flags() -> None:
+    cases = load(FRESH_SETS[0]) + load(FRESH_SETS[1])
+    urgent = [case for case in cases if case["label"] != "routine"]
+    assert len(urgent) >= 150 and len(cases) - len(urgent) >= 150
+    assert len({case["kind"] for case in urgent}) >= 15
+    assert len(load(FRESH_SETS[1])) >= len(cases) / 3

@@ -1,0 +1,202 @@
+"""Rebuild the second triage layer: `python -m app.safety.train` writes app/safety/model/weights.json.
+
+Trains on model/training.txt only (plain SGD, softmax over routine/emergency/crisis, stdlib Python) and picks the
+escalation threshold on tests/safety/triage_fresh_dev.yaml. It never reads the frozen split. Deterministic: the
+same inputs give the same file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+from pathlib import Path
+
+import yaml
+
+from app.safety import second_layer
+from app.safety.rule_engine import load_rules
+
+HERE = Path(__file__).parent
+TRAINING_PATH = HERE / "model" / "training.txt"
+DEV_PATH = HERE.parents[1] / "tests" / "safety" / "triage_fresh_dev.yaml"
+SEED = 18
+EPOCHS = 10
+RATE = 1.0
+L2 = 1e-4
+PRUNE = 0.01
+MAX_DEV_FALSE_POSITIVE_RATE = 0.05
+
+Example = tuple[str, int]
+RELATIVES = (
+    "my mum",
+    "my dad",
+    "my husband",
+    "my wife",
+    "my son",
+    "my daughter",
+    "my friend",
+    "my partner",
+    "my nan",
+    "my boyfriend",
+    "my girlfriend",
+    "my brother",
+    "my sister",
+    "our baby",
+    "my neighbour",
+)
+TIMES = ("10 mins", "half an hour", "an hour", "20 minutes", "a couple of hours", "5 min")
+PRESENT = (
+    "{p}",
+    "i have {p}",
+    "{r} has {p}",
+    "{p}, started {t} ago",
+    "help please, {p} right now",
+    "{p} what do i do",
+    "is this serious? {p} since this morning",
+    "not sure if im overreacting but {r} has {p}",
+    "{p} and its getting worse",
+    "you know when you get {p}? thats happening to me now",
+    "sorry to bother you, {r} has {p} and i dont know what to do",
+    "{r} {p} tonight",
+    "i think i have {p}",
+    "{r} is having {p}",
+    "{p} for the last hour",
+    "since last night {p}",
+    "{p}??",
+    "its {r}, {p}",
+    "i woke up with {p}",
+    "{r} has {p}, should we call someone",
+)
+ROUTINE = (
+    "{r} had {p} two years ago, how can we stop it happening again",
+    "what causes {p}",
+    "no {p}, just a mild cold",
+    "i have never had {p}, how can i lower my risk",
+    "for a first aid class, what should someone do about {p}",
+    "as a child i had {p}, can it come back",
+    "what is the treatment for {p} in general",
+    "{r} had {p} last year and is fine now",
+)
+
+
+def sections(path: Path = TRAINING_PATH) -> dict[tuple[str, str, str], list[str]]:
+    """The file's sections: (kind, category, level) -> lines."""
+    out: dict[tuple[str, str, str], list[str]] = {}
+    key: tuple[str, str, str] | None = None
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("= "):
+            parts = line[2:].split()
+            key = (parts[0], parts[1], parts[2]) if len(parts) == 3 else (parts[0], "", parts[1])
+            out.setdefault(key, [])
+        elif key is None:
+            raise ValueError(f"{path}: a line before the first '= ' section: {line!r}")
+        else:
+            out[key].append(line)
+    return out
+
+
+def typo(text: str, rng: random.Random) -> str:
+    """One dropped or doubled letter, as people type on a phone."""
+    index = rng.randrange(len(text))
+    return text[:index] + text[index + 1 :] if rng.random() < 0.5 else text[:index] + text[index] + text[index:]
+
+
+def examples(rng: random.Random) -> list[Example]:
+    """Every training example: phrases in present frames (urgent) and past, negated or general frames (routine)."""
+    out: list[Example] = []
+    for (kind, _, level), lines in sections().items():
+        label = second_layer.CLASSES.index(level)
+        for line in lines:
+            if kind == "sentence":
+                out += [(line, label), (typo(line, rng), label)]
+                continue
+            if kind == "mild":
+                # The same frames around a mild complaint: the frame alone must never make a red flag.
+                for frame in rng.sample(PRESENT + ROUTINE, 5):
+                    out.append((frame.format(p=line, r=rng.choice(RELATIVES), t=rng.choice(TIMES)), 0))
+                continue
+            for frame in rng.sample(PRESENT, 7):
+                out.append((frame.format(p=line, r=rng.choice(RELATIVES), t=rng.choice(TIMES)), label))
+            for frame in rng.sample(ROUTINE, 3):
+                out.append((frame.format(p=line, r=rng.choice(RELATIVES)), 0))
+            out.append((typo(line, rng), label))
+    return out
+
+
+def fit(data: list[Example], rng: random.Random) -> tuple[dict[str, list[float]], list[float]]:
+    """Plain SGD on the softmax loss with a decaying rate and L2 applied to the weights a step touches."""
+    vectors = [(sorted(second_layer.vector(text).items()), label) for text, label in data]
+    counts = [sum(1 for _, label in vectors if label == k) for k in range(3)]
+    balance = [len(vectors) / (3 * max(count, 1)) for count in counts]
+    weights: dict[str, list[float]] = {}
+    bias = [0.0, 0.0, 0.0]
+    step = 0
+    for epoch in range(EPOCHS):
+        rng.shuffle(vectors)
+        rate = RATE / (1 + epoch)
+        for feats, label in vectors:
+            step += 1
+            rows = [(weights.setdefault(f, [0.0, 0.0, 0.0]), value) for f, value in feats]
+            totals = [bias[k] + sum(row[k] * value for row, value in rows) for k in range(3)]
+            top = max(totals)
+            exps = [math.exp(t - top) for t in totals]
+            norm = sum(exps)
+            grads = [(exps[k] / norm - (1.0 if k == label else 0.0)) * balance[label] for k in range(3)]
+            for k in range(3):
+                bias[k] -= rate * grads[k]
+                for row, value in rows:
+                    row[k] -= rate * (grads[k] * value + L2 * row[k])
+    return weights, bias
+
+
+def pick_threshold(model: second_layer.Model) -> float:
+    """The highest threshold with the best dev recall whose dev false-positive rate (rules + model) stays low."""
+    cases = yaml.safe_load(DEV_PATH.read_text(encoding="utf-8"))["cases"]
+    rules = load_rules()
+    scored = []
+    for case in cases:
+        text = case["text"]
+        by_rules = rules.classify(text).level != "routine"
+        _, emergency, crisis = model.probabilities(text)
+        urgency = emergency + crisis
+        scored.append((case["label"] != "routine", by_rules, urgency))
+    best: tuple[float, float] = (-1.0, 1.0)
+    for threshold in (t / 100 for t in range(30, 100)):
+        hits = [(urgent, by_rules or p >= threshold) for urgent, by_rules, p in scored]
+        recall = sum(flag for urgent, flag in hits if urgent) / sum(1 for urgent, _ in hits if urgent)
+        fpr = sum(flag for urgent, flag in hits if not urgent) / sum(1 for urgent, _ in hits if not urgent)
+        if fpr <= MAX_DEV_FALSE_POSITIVE_RATE and recall >= best[0]:
+            best = (recall, threshold)
+    return best[1]
+
+
+def build(version: str) -> dict[str, object]:
+    """Train, prune, pick the threshold; the JSON document to write."""
+    rng = random.Random(SEED)  # noqa: S311 - seeded for a reproducible file, not for secrets
+    weights, bias = fit(examples(rng), rng)
+    kept = {f: [round(w, 4) for w in row] for f, row in sorted(weights.items()) if max(map(abs, row)) >= PRUNE}
+    model = second_layer.Model(
+        version, {f: (r[0], r[1], r[2]) for f, r in kept.items()}, (bias[0], bias[1], bias[2]), 1.0
+    )
+    threshold = pick_threshold(model)
+    return {"version": version, "threshold": threshold, "bias": [round(b, 4) for b in bias], "weights": kept}
+
+
+def main() -> None:
+    """Command line: rebuild the model file."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--version", required=True, help="model version stored in the file, e.g. 2026-12-02.1")
+    parser.add_argument("--output", type=Path, default=second_layer.MODEL_PATH)
+    args = parser.parse_args()
+    document = build(args.version)
+    args.output.write_text(json.dumps(document, separators=(",", ":"), sort_keys=True) + "\n", encoding="utf-8")
+    print(f"wrote {args.output}: {len(document['weights'])} features, threshold {document['threshold']}")  # type: ignore[arg-type]
+
+
+if __name__ == "__main__":
+    main()
