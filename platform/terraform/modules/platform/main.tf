@@ -28,6 +28,18 @@ module "monitoring" {
   postgres_server_id     = module.postgres.id
   aks_cluster_id         = module.aks.id
   tags                   = local.tags
+
+  # Alert and recording rules come from the files promtool tests; alerts reach the action group.
+  aks_cluster_name     = module.aks.name
+  prometheus_rules_dir = "${path.module}/../../../../observability/prometheus/rules"
+  runbook_base_url     = "${trimsuffix(var.repo_url, ".git")}/blob/${var.argocd.target_revision}"
+  alert_webhook_url    = var.alert_webhook_url
+
+  # Dashboards: operators administer Grafana, the jump host identity (Ansible) pushes dashboards.
+  grafana_name                          = local.names.managed_grafana
+  grafana_public_network_access_enabled = var.monitoring.grafana_public_network_access_enabled
+  grafana_admin_principal_ids           = { for i, id in var.admin_group_object_ids : "admins-${i}" => id }
+  grafana_editor_principal_ids          = { jumphost = module.jumphost.principal_id }
 }
 
 module "network" {

@@ -58,6 +58,21 @@ output "jumphost" {
   value       = module.jumphost.ansible_inventory
 }
 
+output "grafana_endpoint" {
+  description = "The Azure Managed Grafana URL that Ansible loads the dashboards into."
+  value       = module.monitoring.grafana_endpoint
+}
+
+output "grafana_id" {
+  description = "The resource ID of the Azure Managed Grafana instance."
+  value       = module.monitoring.grafana_id
+}
+
+output "prometheus_alert_names" {
+  description = "The alerts of observability/prometheus/rules deployed as Azure Prometheus rule groups."
+  value       = module.monitoring.prometheus_alert_names
+}
+
 output "tags" {
   description = "The tags every resource carries."
   value       = local.tags

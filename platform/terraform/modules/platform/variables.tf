@@ -88,11 +88,19 @@ variable "acr" {
 
 variable "monitoring" {
   type = object({
-    log_retention_days = optional(number, 30)
-    daily_quota_gb     = optional(number, -1)
+    log_retention_days                    = optional(number, 30)
+    daily_quota_gb                        = optional(number, -1)
+    grafana_public_network_access_enabled = optional(bool, true)
   })
   default     = {}
-  description = "The Log Analytics retention and daily ingestion cap."
+  description = "The Log Analytics retention and daily ingestion cap, and whether Managed Grafana has a public endpoint."
+}
+
+variable "alert_webhook_url" {
+  type        = string
+  default     = null
+  sensitive   = true
+  description = "An optional on-call webhook that the alerts' action group calls besides the e-mail receivers."
 }
 
 variable "jumphost_admin_ssh_public_key" {
