@@ -155,6 +155,12 @@ module "jumphost" {
   admin_ssh_public_key = var.jumphost_admin_ssh_public_key
   login_principal_ids  = { for i, id in var.admin_group_object_ids : "admins-${i}" => id }
   tags                 = local.tags
+
+  # Outbound path for cloud-init and package mirrors, and the facts the Ansible inventories read.
+  nat_gateway_name    = local.names.nat_gateway
+  nat_public_ip_name  = "${local.names.public_ip}-nat"
+  bastion_subnet_cidr = module.network.subnet_prefixes["bastion"]
+  key_vault_name      = local.names.key_vault
 }
 
 module "argocd_bootstrap" {

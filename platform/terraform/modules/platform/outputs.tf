@@ -73,6 +73,26 @@ output "prometheus_alert_names" {
   value       = module.monitoring.prometheus_alert_names
 }
 
+output "jumphost_resource_group_name" {
+  description = "The resource group of the jump host VMs (the Ansible inventory's include_vm_resource_groups)."
+  value       = module.jumphost.resource_group_name
+}
+
+output "jumphost_vm_name" {
+  description = "The jump host VM name (tagged medqa-role=jump-host and medqa-bastion-tunnel-port)."
+  value       = module.jumphost.vm_name
+}
+
+output "bastion_subnet_cidr" {
+  description = "The AzureBastionSubnet range, the only SSH source the jump host's nftables rule admits."
+  value       = module.jumphost.bastion_subnet_cidr
+}
+
+output "key_vault_name" {
+  description = "The Key Vault name Ansible reads its secrets from."
+  value       = module.jumphost.key_vault_name
+}
+
 output "tags" {
   description = "The tags every resource carries."
   value       = local.tags

@@ -52,3 +52,24 @@ run "argocd_bootstrap_can_be_left_to_the_jump_host" {
     error_message = "argocd.enabled = false must skip the bootstrap."
   }
 }
+
+run "monitoring_jump_host_and_ansible_facts_are_wired" {
+  command = plan
+
+  assert {
+    condition     = contains(module.monitoring.prometheus_alert_names, "MedQAAskAvailabilityFastBurn") && length(module.monitoring.prometheus_rule_group_names) == 3
+    error_message = "The repository's rule files must be deployed as Azure Prometheus rule groups."
+  }
+  assert {
+    condition     = module.monitoring.grafana_name == "amg-medqa-dev-weu"
+    error_message = "Managed Grafana is named by the shared convention."
+  }
+  assert {
+    condition     = output.bastion_subnet_cidr == "10.20.8.128/26" && output.key_vault_name == "kvmedqadevweu"
+    error_message = "Ansible gets the real Bastion range and the Key Vault Terraform creates."
+  }
+  assert {
+    condition     = output.jumphost_resource_group_name == "rg-medqa-dev-weu" && output.jumphost_vm_name == "vm-medqa-dev-weu"
+    error_message = "Ansible gets the jump host's resource group and VM name."
+  }
+}
