@@ -165,7 +165,6 @@ module "jumphost" {
 
 module "argocd_bootstrap" {
   source = "../argocd_bootstrap"
-  count  = var.argocd.enabled ? 1 : 0
 
   cluster_name        = module.aks.name
   resource_group_name = azurerm_resource_group.this.name
@@ -174,6 +173,22 @@ module "argocd_bootstrap" {
   target_revision     = var.argocd.target_revision
   ha_enabled          = var.argocd.ha_enabled
 
-  # Argo CD pulls images and needs the nodes and the user pool to exist.
-  depends_on = [module.aks, module.acr]
+  # The helm install needs the API server; the cluster registration (Key Vault) is written always.
+  install                = var.argocd.enabled
+  environment            = var.environment
+  key_vault_id           = module.keyvault.id
+  tenant_id              = var.tenant_id
+  sso_client_id          = var.argocd.sso_client_id
+  admin_group_object_ids = var.admin_group_object_ids
+  oidc_issuer_url        = module.aks.oidc_issuer_url
+  tags                   = local.tags
+
+  # Argo CD pulls images and needs the nodes and the user pool to exist; the registration secret
+  # needs the deployer's Key Vault role and the private endpoint.
+  depends_on = [module.aks, module.acr, module.keyvault]
+}
+
+moved {
+  from = module.argocd_bootstrap[0]
+  to   = module.argocd_bootstrap
 }

@@ -93,6 +93,16 @@ output "key_vault_name" {
   value       = module.jumphost.key_vault_name
 }
 
+output "argocd" {
+  description = "Argo CD: the cluster registration secret for External Secrets Operator and what the Entra ID app needs (redirect URIs, federated credential)."
+  value = {
+    cluster_registration_secret_name = module.argocd_bootstrap.cluster_registration_secret_name
+    cluster_registration             = module.argocd_bootstrap.cluster_registration
+    sso_redirect_uris                = module.argocd_bootstrap.sso_redirect_uris
+    sso_federated_credential         = module.argocd_bootstrap.sso_federated_credential
+  }
+}
+
 output "tags" {
   description = "The tags every resource carries."
   value       = local.tags

@@ -123,7 +123,14 @@ variable "argocd" {
     enabled         = optional(bool, true)
     target_revision = optional(string, "main")
     ha_enabled      = optional(bool, false)
+    sso_client_id   = optional(string)
   })
   default     = {}
-  description = "Whether Terraform bootstraps Argo CD (it needs network access to the API server), the Git revision and HA."
+  description = "Whether Terraform installs Argo CD (it needs network access to the API server), the Git revision, HA, and the client ID of the Entra ID app Argo CD signs users in with (required)."
+
+  # Admin and Dex are off: without the SSO client Argo CD would have no login at all.
+  validation {
+    condition     = can(regex("^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$", var.argocd.sso_client_id))
+    error_message = "Set argocd.sso_client_id to the GUID client ID of Argo CD's Entra ID app registration."
+  }
 }
