@@ -32,8 +32,8 @@ def test_an_alert_the_module_drops_fails_the_plan_test(tree_copy: Path, rules_co
     # Keep only the rules that have a `for`: MedQAPodRestarting (no `for`) would silently not be deployed.
     replace_in(
         tree_copy / ROOT / "main.prometheus.tf",
-        "for_each = each.value.rules\n",
-        "for_each = [for r in each.value.rules : r if r.record != null || r.for_seconds != null]\n",
+        "for_each = local.azure_rules[each.key]\n",
+        "for_each = [for r in local.azure_rules[each.key] : r if r.record != null || r.for_iso != null]\n",
     )
     code, out = check(tree_copy, providers)
     assert code == 1, out

@@ -79,6 +79,28 @@ locals {
     ]) : group.name => group
   }
 
-  alert_names  = flatten([for g in local.rule_groups : [for r in g.rules : r.alert if r.alert != null]])
-  record_names = flatten([for g in local.rule_groups : [for r in g.rules : r.record if r.record != null]])
+  # The Azure shape of each rule: ISO 8601 `for`, runbook links made absolute (notifications leave
+  # the repository), severity and annotations only on alerts.
+  azure_rules = {
+    for name, g in local.rule_groups : name => [
+      for r in g.rules : {
+        alert      = r.alert
+        record     = r.record
+        expression = r.expression
+        labels     = length(r.labels) > 0 ? r.labels : null
+        severity   = r.alert == null ? null : r.severity
+        annotations = r.alert == null ? null : merge(r.annotations, (
+          var.runbook_base_url != null && !startswith(lookup(r.annotations, "runbook_url", "http"), "http")
+          ) ? { runbook_url = "${trimsuffix(var.runbook_base_url, "/")}/${r.annotations.runbook_url}" } : {}
+        )
+        for_iso = r.alert == null || r.for_seconds == null ? null : (
+          r.for_seconds % 3600 == 0 ? format("PT%dH", r.for_seconds / 3600) : (
+            r.for_seconds % 60 == 0 ? format("PT%dM", r.for_seconds / 60) : format("PT%dS", r.for_seconds)
+          )
+        )
+      }
+    ]
+  }
+
+  alert_names = flatten([for g in local.rule_groups : [for r in g.rules : r.alert if r.alert != null]])
 }
