@@ -72,6 +72,12 @@ copy_tree() {
   cp -R "$tf_dir" "$work/tree/platform/terraform"
   cp "$tf_dir/../conventions.json" "$work/tree/platform/conventions.json" 2>/dev/null ||
     { fail "conventions.json not found beside $tf_dir"; return 1; }
+  # The monitoring module deploys the repository's Prometheus rule files: copy them to the same
+  # relative place (observability/ beside platform/), from the checked tree or else this repository.
+  local rules="$tf_dir/../../observability/prometheus/rules"
+  [[ -d "$rules" ]] || rules="$repo/observability/prometheus/rules"
+  mkdir -p "$work/tree/observability/prometheus"
+  cp -R "$rules" "$work/tree/observability/prometheus/rules"
   find "$work/tree" \( -name .terraform -o -name .terraform.lock.hcl -o -name '*.tfstate*' \) -prune -exec rm -rf {} +
 }
 

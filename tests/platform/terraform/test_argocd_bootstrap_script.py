@@ -75,3 +75,27 @@ def test_helm_failure_stops_the_bootstrap(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "cluster unreachable" in result.stderr
     assert "are installed" not in result.stdout
+
+
+def test_bootstraps_only_argocd_and_the_root_application(tmp_path: Path) -> None:
+    """Nothing is hand-applied: the cluster registration comes from Key Vault through External Secrets."""
+    log = tmp_path / "log"
+    fake_tools(tmp_path / "bin", log, names=("az", "kubelogin", "helm", "kubectl"))
+    result = run(tmp_path / "bin", **ENV)
+    assert result.returncode == 0, result.stderr
+    tools = {"az", "kubelogin", "helm", "kubectl"}
+    calls = [line for line in log.read_text().splitlines() if line.split(" ", 1)[0] in tools]
+    assert not [c for c in calls if c.startswith("kubectl")], calls
+    helm = [c.split(" ")[3] for c in calls if c.startswith("helm ")]
+    assert helm == ["argocd", "argocd-root"], calls
+    assert "argocd.argoproj.io/secret-type" not in log.read_text()
+
+
+def test_values_reach_helm_unchanged(tmp_path: Path) -> None:
+    """The SSO settings Terraform renders are what helm installs (the values file is the env var)."""
+    log = tmp_path / "log"
+    fake_tools(tmp_path / "bin", log)
+    values = '{"configs": {"cm": {"oidc.config": "clientID: bbbbbbbb\\nazure:\\n  useWorkloadIdentity: true\\n"}}}'
+    result = run(tmp_path / "bin", **{**ENV, "ARGOCD_VALUES": values})
+    assert result.returncode == 0, result.stderr
+    assert values in log.read_text()

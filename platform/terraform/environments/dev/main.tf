@@ -40,6 +40,7 @@ module "platform" {
   }
 
   argocd = {
-    enabled = var.argocd_bootstrap_enabled
+    enabled       = var.argocd_bootstrap_enabled
+    sso_client_id = var.argocd_sso_client_id
   }
 }

@@ -68,3 +68,13 @@ variable "argocd_bootstrap_enabled" {
   default     = true
   description = "Whether this run installs Argo CD (it needs network access to the API server)."
 }
+
+variable "argocd_sso_client_id" {
+  type        = string
+  description = "The client ID of the Entra ID app registration Argo CD signs users in with (made by hand: the azuread provider is not available to this project)."
+
+  validation {
+    condition     = can(regex("^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$", var.argocd_sso_client_id))
+    error_message = "argocd_sso_client_id must be the GUID client ID of Argo CD's Entra ID app registration."
+  }
+}

@@ -42,7 +42,8 @@ module "platform" {
   }
 
   argocd = {
-    enabled    = var.argocd_bootstrap_enabled
-    ha_enabled = true
+    enabled       = var.argocd_bootstrap_enabled
+    sso_client_id = var.argocd_sso_client_id
+    ha_enabled    = true
   }
 }

@@ -169,3 +169,38 @@ output "posture" {
   description = "The planned security and resilience settings (asserted by tests/*.tftest.hcl)."
   value       = module.platform.posture
 }
+
+output "grafana_endpoint" {
+  description = "The Azure Managed Grafana endpoint Ansible loads the dashboards into."
+  value       = module.platform.grafana_endpoint
+}
+
+output "grafana_id" {
+  description = "The Azure Managed Grafana resource ID."
+  value       = module.platform.grafana_id
+}
+
+output "prometheus_alert_names" {
+  description = "The alerts deployed as Azure Prometheus rule groups from observability/prometheus/rules."
+  value       = module.platform.prometheus_alert_names
+}
+
+output "jumphost_resource_group_name" {
+  description = "The resource group of the jump host (Ansible's include_vm_resource_groups)."
+  value       = module.platform.jumphost_resource_group_name
+}
+
+output "jumphost_vm_name" {
+  description = "The jump host VM name (Ansible's inventory host)."
+  value       = module.platform.jumphost_vm_name
+}
+
+output "bastion_subnet_cidr" {
+  description = "The AzureBastionSubnet range the jump host's firewall admits SSH from."
+  value       = module.platform.bastion_subnet_cidr
+}
+
+output "argocd" {
+  description = "The Argo CD SSO facts (redirect URIs, the federated credential to add to the Entra app) and the cluster registration."
+  value       = module.platform.argocd
+}

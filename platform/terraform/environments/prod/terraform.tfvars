@@ -19,3 +19,6 @@ alert_emails = { platform = "platform-team@example.org" }
 jumphost_admin_ssh_public_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINMYBAK9ca1Kib0fpTQq/zgpbaCpc824Y9LEAAC0elw6 break-glass"
 dns_zone_name                 = "medqa.example.com"
 repo_url                      = "https://github.com/example-org/medqa.git"
+
+# Argo CD's Entra ID app registration (made by hand; see the argocd output for its redirect URIs and trust).
+argocd_sso_client_id = "22222222-2222-2222-2222-222222222222"

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Installs the pinned argo-cd chart and the root Application (argocd-apps chart) into an AKS cluster.
+# Installs the pinned argo-cd chart and the root Application (argocd-apps chart) into an AKS cluster,
+# and nothing else: the cluster registration, the notifications Secret and every other object come
+# from Git (External Secrets Operator reads the Key Vault secrets the module writes).
 # Called by the argocd_bootstrap module's terraform_data; needs az (logged in), kubelogin and helm on PATH,
 # and network access to the API server (authorized IP range, or the jump host for a private cluster).
 set -euo pipefail

@@ -1,20 +1,66 @@
 locals {
+  # Entra ID SSO straight from argocd-server (no Dex): Argo CD's Azure workload identity mode presents
+  # the server's projected ServiceAccount token as the client assertion of the Entra app registration,
+  # so no client secret exists. The app needs a federated credential for that ServiceAccount
+  # (output sso_federated_credential), made out of band since the azuread provider is not obtainable.
+  oidc_config = {
+    name     = "Entra ID"
+    issuer   = "https://login.microsoftonline.com/${var.tenant_id}/v2.0"
+    clientID = var.sso_client_id
+    azure    = { useWorkloadIdentity = true }
+    # Group object IDs in the ID token are what policy.csv matches.
+    requestedIDTokenClaims = { groups = { essential = true } }
+    requestedScopes        = ["openid", "profile", "email"]
+  }
+
+  rbac = {
+    # Everyone who signs in may look; only the admin groups may change anything.
+    "policy.default" = "role:readonly"
+    "policy.csv"     = join("\n", [for id in var.admin_group_object_ids : "g, ${id}, role:admin"])
+    scopes           = "[groups]"
+  }
+
   argocd_values = {
     global = { logging = { format = "json" } }
-    # Dex is not used: people log in through the Argo CD CLI/UI behind port-forward with Entra ID SSO set in Git.
+    # Dex is not used: argocd-server talks OIDC to Entra ID itself.
     dex = { enabled = false }
     configs = {
       params = { "server.insecure" = false }
-      cm     = { "admin.enabled" = false, "exec.enabled" = false }
+      cm = {
+        "admin.enabled" = false
+        "exec.enabled"  = false
+        url             = var.url
+        "oidc.config"   = yamlencode(local.oidc_config)
+      }
+      rbac = local.rbac
     }
-    controller     = { replicas = 1 }
-    server         = { replicas = var.ha_enabled ? 2 : 1 }
+    controller = { replicas = 1 }
+    server = {
+      replicas = var.ha_enabled ? 2 : 1
+      # The workload identity webhook mounts the token only into pods with this label.
+      podLabels = { "azure.workload.identity/use" = "true" }
+      serviceAccount = {
+        annotations = {
+          "azure.workload.identity/client-id" = var.sso_client_id
+          "azure.workload.identity/tenant-id" = var.tenant_id
+        }
+      }
+    }
     repoServer     = { replicas = var.ha_enabled ? 2 : 1 }
     applicationSet = { replicas = var.ha_enabled ? 2 : 1 }
     redis-ha       = { enabled = var.ha_enabled }
     redis          = { enabled = !var.ha_enabled }
-    # Git owns argocd-notifications-cm (gitops/argocd/notifications/); the chart must not create it too.
-    notifications = { cm = { create = false } }
+    # Git owns argocd-notifications-cm (gitops/argocd/notifications/) and External Secrets Operator
+    # owns argocd-notifications-secret (from Key Vault): the chart must create neither.
+    notifications = { cm = { create = false }, secret = { create = false } }
+  }
+
+  # What External Secrets Operator templates into this cluster's Argo CD registration Secret
+  # (labels medqa.io/environment and medqa.io/overlay); the ExternalSecret lives in gitops/argocd.
+  cluster_registration_secret_name = "argocd-cluster-registration"
+  cluster_registration = {
+    environment = var.environment
+    overlay     = coalesce(var.overlay, var.environment)
   }
 
   # The root Application lives in its own project, which may only create Argo CD objects (and the

@@ -1,6 +1,9 @@
-# Installs Argo CD and the root Application with the pinned helm CLI. Runs once per cluster and
-# again only when a pin or a value changes; from then on Argo CD converges the cluster from Git.
+# Installs Argo CD and the root Application with the pinned helm CLI, nothing else: every other
+# object (the cluster registration included) comes from Git. Runs once per cluster and again only
+# when a pin or a value changes; from then on Argo CD converges the cluster from Git.
 resource "terraform_data" "this" {
+  count = var.install ? 1 : 0
+
   triggers_replace = {
     cluster_id                = var.cluster_id
     argocd_chart_version      = var.argocd_chart_version
@@ -31,4 +34,21 @@ resource "terraform_data" "this" {
       APPS_VALUES   = jsonencode(local.apps_values)
     }
   }
+}
+
+moved {
+  from = terraform_data.this
+  to   = terraform_data.this[0]
+}
+
+# The in-cluster registration is data, not a hand-applied Secret: External Secrets Operator reads this
+# Key Vault secret (ClusterSecretStore platform-keyvault) and templates the Argo CD cluster Secret whose
+# labels the ApplicationSet selects. It is written even when another machine runs the helm install.
+resource "azurerm_key_vault_secret" "cluster_registration" {
+  #checkov:skip=CKV_AZURE_41:Not a credential but the cluster's environment labels; an expiry would unregister the cluster.
+  name         = local.cluster_registration_secret_name
+  key_vault_id = var.key_vault_id
+  value        = jsonencode(local.cluster_registration)
+  content_type = "application/json"
+  tags         = var.tags
 }

@@ -1,6 +1,13 @@
 terraform {
   required_version = ">= 1.11.0"
-  # No provider: the hashicorp/helm and kubernetes providers cannot be built offline here
-  # (see scripts/tools.toml), so the pinned helm CLI installs the charts from a terraform_data
-  # resource. Its inputs are plain values, which the plan-only tests assert.
+
+  # azurerm writes the cluster registration into Key Vault. The hashicorp/helm and kubernetes
+  # providers cannot be built offline here (see scripts/tools.toml), so the pinned helm CLI installs
+  # the charts from a terraform_data resource; its inputs are plain values the plan-only tests assert.
+  required_providers {
+    azurerm = {
+      source  = "hashicorp/azurerm"
+      version = "~> 5.2"
+    }
+  }
 }

@@ -74,3 +74,87 @@ variable "ha_enabled" {
   default     = false
   description = "Whether to run the Argo CD controllers with several replicas (prod)."
 }
+
+variable "install" {
+  type        = bool
+  default     = true
+  description = "Whether this run installs Argo CD with helm (it needs network access to the API server); the Key Vault registration is written either way."
+}
+
+variable "environment" {
+  type        = string
+  description = "The environment of this cluster: the medqa.io/environment label the ApplicationSet selects (dev, staging, prod)."
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,30}$", var.environment))
+    error_message = "The environment must be a short lower-case name such as dev, staging or prod."
+  }
+}
+
+variable "overlay" {
+  type        = string
+  default     = null
+  description = "The gitops/kustomize/overlays/<overlay> folder this cluster deploys (medqa.io/overlay); null means the environment name."
+
+  validation {
+    condition     = var.overlay == null || can(regex("^[a-z][a-z0-9-]{1,62}$", var.overlay))
+    error_message = "The overlay must be a lower-case folder name of gitops/kustomize/overlays."
+  }
+}
+
+variable "key_vault_id" {
+  type        = string
+  description = "The environment's Key Vault, where the argocd-cluster-registration secret is written for External Secrets Operator."
+}
+
+variable "tenant_id" {
+  type        = string
+  description = "The Entra ID tenant that issues the Argo CD SSO tokens."
+
+  validation {
+    condition     = can(regex("^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$", var.tenant_id))
+    error_message = "The tenant_id must be a GUID."
+  }
+}
+
+variable "sso_client_id" {
+  type        = string
+  description = "The client ID of the Entra ID app registration Argo CD signs users in with (made out of band: no azuread provider here)."
+
+  validation {
+    condition     = var.sso_client_id != null && can(regex("^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$", var.sso_client_id))
+    error_message = "The sso_client_id must be the GUID client ID of Argo CD's Entra ID app registration (argocd.sso_client_id)."
+  }
+}
+
+variable "admin_group_object_ids" {
+  type        = list(string)
+  description = "The Entra ID groups whose members get role:admin in Argo CD; everyone else who signs in is read-only."
+
+  validation {
+    condition     = length(var.admin_group_object_ids) > 0 && alltrue([for id in var.admin_group_object_ids : can(regex("^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$", id))])
+    error_message = "Give at least one admin group, as Entra ID object IDs (GUIDs)."
+  }
+}
+
+variable "url" {
+  type        = string
+  default     = "https://localhost:8080"
+  description = "The URL people open Argo CD at (default: kubectl port-forward); the SSO redirect URI is <url>/auth/callback."
+
+  validation {
+    condition     = can(regex("^https://[^/]+$", var.url))
+    error_message = "The url must be an https origin without a path, such as https://localhost:8080."
+  }
+}
+
+variable "oidc_issuer_url" {
+  type        = string
+  description = "The AKS OIDC issuer URL that signs argocd-server's ServiceAccount token (the federated credential's issuer)."
+}
+
+variable "tags" {
+  type        = map(string)
+  default     = {}
+  description = "The tags applied to the Key Vault secret (from the naming module)."
+}

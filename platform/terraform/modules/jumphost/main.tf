@@ -28,7 +28,7 @@ resource "azurerm_linux_virtual_machine" "this" {
   patch_assessment_mode           = "AutomaticByPlatform"
   provision_vm_agent              = true
   allow_extension_operations      = true
-  tags                            = var.tags
+  tags                            = local.vm_tags
 
   admin_ssh_key {
     username   = var.admin_username
@@ -100,4 +100,37 @@ resource "azurerm_bastion_host" "this" {
     subnet_id            = var.bastion_subnet_id
     public_ip_address_id = azurerm_public_ip.bastion.id
   }
+}
+
+# Outbound path of the jump host subnet: a NAT gateway with one static address, so cloud-init,
+# apt and az/ansible installs reach the package mirrors while nothing can connect inward.
+resource "azurerm_public_ip" "nat" {
+  name                = var.nat_public_ip_name
+  resource_group_name = var.resource_group_name
+  location            = var.location
+  allocation_method   = "Static"
+  sku                 = "Standard"
+  # A Standard NAT gateway is zonal: its address must sit in the same zone.
+  zones = local.zones
+  tags  = var.tags
+}
+
+resource "azurerm_nat_gateway" "this" {
+  name                    = var.nat_gateway_name
+  resource_group_name     = var.resource_group_name
+  location                = var.location
+  sku_name                = "Standard"
+  idle_timeout_in_minutes = 4
+  zones                   = local.zones
+  tags                    = var.tags
+}
+
+resource "azurerm_nat_gateway_public_ip_association" "this" {
+  nat_gateway_id       = azurerm_nat_gateway.this.id
+  public_ip_address_id = azurerm_public_ip.nat.id
+}
+
+resource "azurerm_subnet_nat_gateway_association" "this" {
+  subnet_id      = var.subnet_id
+  nat_gateway_id = azurerm_nat_gateway.this.id
 }

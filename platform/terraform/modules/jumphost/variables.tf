@@ -25,7 +25,43 @@ variable "location" {
 
 variable "subnet_id" {
   type        = string
-  description = "The jump host's own subnet."
+  description = "The jump host's own subnet; the module attaches its NAT gateway to it."
+}
+
+variable "nat_gateway_name" {
+  type        = string
+  description = "The name of the NAT gateway that gives the jump host subnet its outbound path."
+}
+
+variable "nat_public_ip_name" {
+  type        = string
+  description = "The name of the NAT gateway's static public IP (the jump host's outbound address)."
+}
+
+variable "bastion_subnet_cidr" {
+  type        = string
+  description = "The address range of the AzureBastionSubnet, the only source the jump host accepts SSH from (Ansible's nftables rule)."
+
+  validation {
+    condition     = can(cidrhost(var.bastion_subnet_cidr, 0))
+    error_message = "The bastion_subnet_cidr must be a CIDR range such as 10.20.8.128/26."
+  }
+}
+
+variable "key_vault_name" {
+  type        = string
+  description = "The environment's Key Vault that Ansible reads its secrets from (the Grafana dashboards token)."
+}
+
+variable "bastion_tunnel_port" {
+  type        = number
+  default     = 50022
+  description = "The local port of this VM's Bastion tunnel, tagged on the VM for the Ansible inventory (medqa-bastion-tunnel-port)."
+
+  validation {
+    condition     = var.bastion_tunnel_port >= 1024 && var.bastion_tunnel_port <= 65535 && floor(var.bastion_tunnel_port) == var.bastion_tunnel_port
+    error_message = "The bastion_tunnel_port must be an unprivileged port (1024 to 65535)."
+  }
 }
 
 variable "bastion_subnet_id" {
@@ -42,7 +78,7 @@ variable "vm_size" {
 variable "zone" {
   type        = string
   default     = "1"
-  description = "The availability zone of the jump host."
+  description = "The availability zone of the jump host and its NAT gateway; null places both without a zone."
 }
 
 variable "admin_username" {

@@ -29,6 +29,17 @@ resource "azurerm_monitor_action_group" "this" {
       use_common_alert_schema = true
     }
   }
+
+  # The on-call webhook (a chat or paging endpoint); its URL may carry a token, so it is sensitive,
+  # and only whether it is set decides the block.
+  dynamic "webhook_receiver" {
+    for_each = nonsensitive(var.alert_webhook_url != null) ? ["oncall"] : []
+    content {
+      name                    = webhook_receiver.value
+      service_uri             = var.alert_webhook_url
+      use_common_alert_schema = true
+    }
+  }
 }
 
 resource "azurerm_monitor_metric_alert" "this" {

@@ -50,10 +50,22 @@ variable "alert_emails" {
   }
 }
 
+variable "alert_webhook_url" {
+  type        = string
+  default     = null
+  sensitive   = true
+  description = "An optional webhook receiver of the action group (the on-call chat or paging endpoint); null adds none."
+
+  validation {
+    condition     = var.alert_webhook_url == null || can(regex("^https://", var.alert_webhook_url))
+    error_message = "The alert_webhook_url must be an https URL."
+  }
+}
+
 variable "alerts_enabled" {
   type        = bool
   default     = true
-  description = "Whether to create the metric alerts (a flag, since the target IDs are unknown at plan time)."
+  description = "Whether to create the metric alerts and the Prometheus rule groups (a flag, since the target IDs are unknown at plan time)."
 }
 
 variable "postgres_server_id" {
@@ -78,6 +90,83 @@ variable "aks_cluster_id" {
     condition     = !var.alerts_enabled || var.aks_cluster_id != null
     error_message = "aks_cluster_id is required when alerts_enabled is true."
   }
+}
+
+variable "aks_cluster_name" {
+  type        = string
+  default     = null
+  description = "The name of the AKS cluster the Prometheus rule groups evaluate; required when alerts_enabled is true."
+
+  validation {
+    condition     = !var.alerts_enabled || var.aks_cluster_name != null
+    error_message = "aks_cluster_name is required when alerts_enabled is true."
+  }
+}
+
+variable "prometheus_rules_dir" {
+  type        = string
+  description = "The folder of the Prometheus rule files (*.rules.yml, observability/prometheus/rules) deployed as Azure Prometheus rule groups."
+
+  validation {
+    condition     = length(fileset(var.prometheus_rules_dir, "*.rules.yml")) > 0
+    error_message = "The prometheus_rules_dir holds no *.rules.yml file."
+  }
+}
+
+variable "runbook_base_url" {
+  type        = string
+  default     = null
+  description = "The URL that the rule files' relative runbook_url annotations are joined to (the repository's browse URL); null leaves them as they are."
+
+  validation {
+    condition     = var.runbook_base_url == null || can(regex("^https://", var.runbook_base_url))
+    error_message = "The runbook_base_url must be an https URL."
+  }
+}
+
+variable "grafana_name" {
+  type        = string
+  description = "The name of the Azure Managed Grafana instance (2 to 23 letters, digits or dashes)."
+
+  validation {
+    condition     = can(regex("^[a-zA-Z][-a-zA-Z0-9]{0,21}[a-zA-Z0-9]$", var.grafana_name))
+    error_message = "The grafana_name must be 2 to 23 letters, digits or dashes, starting with a letter and ending with a letter or digit."
+  }
+}
+
+variable "grafana_major_version" {
+  type        = string
+  default     = "12"
+  description = "The Grafana major version of the managed instance: 12 or 13."
+
+  validation {
+    condition     = contains(["12", "13"], var.grafana_major_version)
+    error_message = "The grafana_major_version must be 12 or 13."
+  }
+}
+
+variable "grafana_public_network_access_enabled" {
+  type        = bool
+  default     = true
+  description = "Whether Grafana is reachable over its public endpoint (Entra ID sign-in only); false needs a private endpoint to reach it."
+}
+
+variable "grafana_zone_redundancy_enabled" {
+  type        = bool
+  default     = false
+  description = "Whether the Grafana instance is spread over availability zones (prod)."
+}
+
+variable "grafana_admin_principal_ids" {
+  type        = map(string)
+  default     = {}
+  description = "The Entra ID principals (usually the operators' group) that get Grafana Admin, keyed by a stable label."
+}
+
+variable "grafana_editor_principal_ids" {
+  type        = map(string)
+  default     = {}
+  description = "The principals that push dashboards (the jump host identity Ansible runs as), keyed by a stable label; they get Grafana Editor."
 }
 
 variable "thresholds" {

@@ -28,6 +28,18 @@ module "monitoring" {
   postgres_server_id     = module.postgres.id
   aks_cluster_id         = module.aks.id
   tags                   = local.tags
+
+  # Alert and recording rules come from the files promtool tests; alerts reach the action group.
+  aks_cluster_name     = module.aks.name
+  prometheus_rules_dir = "${path.module}/../../../../observability/prometheus/rules"
+  runbook_base_url     = "${trimsuffix(var.repo_url, ".git")}/blob/${var.argocd.target_revision}"
+  alert_webhook_url    = var.alert_webhook_url
+
+  # Dashboards: operators administer Grafana, the jump host identity (Ansible) pushes dashboards.
+  grafana_name                          = local.names.managed_grafana
+  grafana_public_network_access_enabled = var.monitoring.grafana_public_network_access_enabled
+  grafana_admin_principal_ids           = { for i, id in var.admin_group_object_ids : "admins-${i}" => id }
+  grafana_editor_principal_ids          = { jumphost = module.jumphost.principal_id }
 }
 
 module "network" {
@@ -160,11 +172,16 @@ module "jumphost" {
   admin_ssh_public_key = var.jumphost_admin_ssh_public_key
   login_principal_ids  = { for i, id in var.admin_group_object_ids : "admins-${i}" => id }
   tags                 = local.tags
+
+  # Outbound path for cloud-init and package mirrors, and the facts the Ansible inventories read.
+  nat_gateway_name    = local.names.nat_gateway
+  nat_public_ip_name  = "${local.names.public_ip}-nat"
+  bastion_subnet_cidr = module.network.subnet_prefixes["bastion"]
+  key_vault_name      = local.names.key_vault
 }
 
 module "argocd_bootstrap" {
   source = "../argocd_bootstrap"
-  count  = var.argocd.enabled ? 1 : 0
 
   cluster_name        = module.aks.name
   resource_group_name = azurerm_resource_group.this.name
@@ -173,6 +190,22 @@ module "argocd_bootstrap" {
   target_revision     = var.argocd.target_revision
   ha_enabled          = var.argocd.ha_enabled
 
-  # Argo CD pulls images and needs the nodes and the user pool to exist.
-  depends_on = [module.aks, module.acr]
+  # The helm install needs the API server; the cluster registration (Key Vault) is written always.
+  install                = var.argocd.enabled
+  environment            = var.environment
+  key_vault_id           = module.keyvault.id
+  tenant_id              = var.tenant_id
+  sso_client_id          = var.argocd.sso_client_id
+  admin_group_object_ids = var.admin_group_object_ids
+  oidc_issuer_url        = module.aks.oidc_issuer_url
+  tags                   = local.tags
+
+  # Argo CD pulls images and needs the nodes and the user pool to exist; the registration secret
+  # needs the deployer's Key Vault role and the private endpoint.
+  depends_on = [module.aks, module.acr, module.keyvault]
+}
+
+moved {
+  from = module.argocd_bootstrap[0]
+  to   = module.argocd_bootstrap
 }

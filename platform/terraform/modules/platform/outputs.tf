@@ -173,6 +173,47 @@ output "jumphost" {
   value       = module.jumphost.ansible_inventory
 }
 
+output "grafana_endpoint" {
+  description = "The Azure Managed Grafana URL that Ansible loads the dashboards into."
+  value       = module.monitoring.grafana_endpoint
+}
+
+output "grafana_id" {
+  description = "The resource ID of the Azure Managed Grafana instance."
+  value       = module.monitoring.grafana_id
+}
+
+output "prometheus_alert_names" {
+  description = "The alerts of observability/prometheus/rules deployed as Azure Prometheus rule groups."
+  value       = module.monitoring.prometheus_alert_names
+}
+
+output "jumphost_resource_group_name" {
+  description = "The resource group of the jump host VMs (the Ansible inventory's include_vm_resource_groups)."
+  value       = module.jumphost.resource_group_name
+}
+
+output "jumphost_vm_name" {
+  description = "The jump host VM name (tagged medqa-role=jump-host and medqa-bastion-tunnel-port)."
+  value       = module.jumphost.vm_name
+}
+
+output "bastion_subnet_cidr" {
+  description = "The AzureBastionSubnet range, the only SSH source the jump host's nftables rule admits."
+  value       = module.jumphost.bastion_subnet_cidr
+}
+
+
+output "argocd" {
+  description = "Argo CD: the cluster registration secret for External Secrets Operator and what the Entra ID app needs (redirect URIs, federated credential)."
+  value = {
+    cluster_registration_secret_name = module.argocd_bootstrap.cluster_registration_secret_name
+    cluster_registration             = module.argocd_bootstrap.cluster_registration
+    sso_redirect_uris                = module.argocd_bootstrap.sso_redirect_uris
+    sso_federated_credential         = module.argocd_bootstrap.sso_federated_credential
+  }
+}
+
 output "tags" {
   description = "The tags every resource carries."
   value       = local.tags

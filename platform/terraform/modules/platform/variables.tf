@@ -103,11 +103,19 @@ variable "dns_zone_name" {
 
 variable "monitoring" {
   type = object({
-    log_retention_days = optional(number, 30)
-    daily_quota_gb     = optional(number, -1)
+    log_retention_days                    = optional(number, 30)
+    daily_quota_gb                        = optional(number, -1)
+    grafana_public_network_access_enabled = optional(bool, true)
   })
   default     = {}
-  description = "The Log Analytics retention and daily ingestion cap."
+  description = "The Log Analytics retention and daily ingestion cap, and whether Managed Grafana has a public endpoint."
+}
+
+variable "alert_webhook_url" {
+  type        = string
+  default     = null
+  sensitive   = true
+  description = "An optional on-call webhook that the alerts' action group calls besides the e-mail receivers."
 }
 
 variable "jumphost_admin_ssh_public_key" {
@@ -125,7 +133,14 @@ variable "argocd" {
     enabled         = optional(bool, true)
     target_revision = optional(string, "main")
     ha_enabled      = optional(bool, false)
+    sso_client_id   = optional(string)
   })
   default     = {}
-  description = "Whether Terraform bootstraps Argo CD (it needs network access to the API server), the Git revision and HA."
+  description = "Whether Terraform installs Argo CD (it needs network access to the API server), the Git revision, HA, and the client ID of the Entra ID app Argo CD signs users in with (required)."
+
+  # Admin and Dex are off: without the SSO client Argo CD would have no login at all.
+  validation {
+    condition     = can(regex("^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$", var.argocd.sso_client_id))
+    error_message = "Set argocd.sso_client_id to the GUID client ID of Argo CD's Entra ID app registration."
+  }
 }

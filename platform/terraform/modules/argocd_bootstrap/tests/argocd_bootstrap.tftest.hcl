@@ -1,8 +1,16 @@
+mock_provider "azurerm" {}
+
 variables {
-  cluster_name        = "aks-medqa-dev-weu"
-  resource_group_name = "rg-medqa-dev-weu"
-  cluster_id          = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-medqa-dev-weu/providers/Microsoft.ContainerService/managedClusters/aks-medqa-dev-weu"
-  repo_url            = "https://git.example.org/medqa.git"
+  cluster_name           = "aks-medqa-dev-weu"
+  resource_group_name    = "rg-medqa-dev-weu"
+  cluster_id             = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-medqa-dev-weu/providers/Microsoft.ContainerService/managedClusters/aks-medqa-dev-weu"
+  repo_url               = "https://git.example.org/medqa.git"
+  environment            = "dev"
+  key_vault_id           = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-medqa-dev-weu/providers/Microsoft.KeyVault/vaults/kvmedqadevweu"
+  tenant_id              = "aaaaaaaa-0000-0000-0000-000000000000"
+  sso_client_id          = "bbbbbbbb-0000-0000-0000-000000000000"
+  admin_group_object_ids = ["11111111-1111-1111-1111-111111111111", "22222222-2222-2222-2222-222222222222"]
+  oidc_issuer_url        = "https://westeurope.oic.prod-aks.azure.com/aaaaaaaa-0000-0000-0000-000000000000/cccccccc-0000-0000-0000-000000000000/"
 }
 
 run "root_application_syncs_gitops_argocd_with_pinned_charts" {
@@ -31,9 +39,118 @@ run "root_application_syncs_gitops_argocd_with_pinned_charts" {
     error_message = "The bootstrap project must admit exactly what gitops/argocd/projects/bootstrap.yaml admits."
   }
   assert {
-    condition     = startswith(terraform_data.this.input.argocd_chart_version, "9.") && terraform_data.this.triggers_replace.argocd_chart_version == var.argocd_chart_version
+    condition     = startswith(terraform_data.this[0].input.argocd_chart_version, "9.") && terraform_data.this[0].triggers_replace.argocd_chart_version == var.argocd_chart_version
     error_message = "The argo-cd chart must be pinned to a 9.x version and re-run when it changes."
   }
+}
+
+run "argocd_signs_in_with_entra_id_through_workload_identity" {
+  command = plan
+
+  assert {
+    condition     = yamldecode(output.argocd_values.configs.cm["oidc.config"]).issuer == "https://login.microsoftonline.com/aaaaaaaa-0000-0000-0000-000000000000/v2.0"
+    error_message = "The OIDC issuer is the tenant's Entra ID v2.0 endpoint."
+  }
+  assert {
+    condition     = yamldecode(output.argocd_values.configs.cm["oidc.config"]).clientID == var.sso_client_id && yamldecode(output.argocd_values.configs.cm["oidc.config"]).azure.useWorkloadIdentity
+    error_message = "Argo CD must use the Entra app's client ID in Azure workload identity mode."
+  }
+  assert {
+    condition     = !can(yamldecode(output.argocd_values.configs.cm["oidc.config"]).clientSecret)
+    error_message = "No client secret: the ServiceAccount token is the client assertion."
+  }
+  assert {
+    condition     = toset(yamldecode(output.argocd_values.configs.cm["oidc.config"]).requestedScopes) == toset(["openid", "profile", "email"]) && yamldecode(output.argocd_values.configs.cm["oidc.config"]).requestedIDTokenClaims.groups.essential
+    error_message = "The ID token must carry the groups that the RBAC policy matches."
+  }
+  assert {
+    condition     = output.argocd_values.server.serviceAccount.annotations["azure.workload.identity/client-id"] == var.sso_client_id && output.argocd_values.server.podLabels["azure.workload.identity/use"] == "true"
+    error_message = "argocd-server's ServiceAccount and pods must be set up for workload identity."
+  }
+  assert {
+    condition     = output.argocd_values.configs.cm.url == "https://localhost:8080" && contains(output.sso_redirect_uris, "https://localhost:8080/auth/callback")
+    error_message = "SSO needs Argo CD's URL, and the redirect URI to register follows it."
+  }
+  assert {
+    condition     = output.sso_federated_credential.subject == "system:serviceaccount:argocd:argocd-server" && output.sso_federated_credential.issuer == var.oidc_issuer_url
+    error_message = "The federated credential must trust argocd-server's ServiceAccount token from this cluster."
+  }
+}
+
+run "admins_come_from_entra_groups_and_everyone_else_reads" {
+  command = plan
+
+  assert {
+    condition     = output.argocd_values.configs.rbac["policy.csv"] == "g, 11111111-1111-1111-1111-111111111111, role:admin\ng, 22222222-2222-2222-2222-222222222222, role:admin"
+    error_message = "Each admin group object ID must map to role:admin."
+  }
+  assert {
+    condition     = output.argocd_values.configs.rbac["policy.default"] == "role:readonly" && output.argocd_values.configs.rbac.scopes == "[groups]"
+    error_message = "Signed-in users without an admin group are read-only; groups come from the token."
+  }
+  assert {
+    condition     = !output.argocd_values.configs.cm["admin.enabled"] && !output.argocd_values.dex.enabled && !output.argocd_values.configs.cm["exec.enabled"]
+    error_message = "The local admin, Dex and the web terminal stay off."
+  }
+  assert {
+    condition     = !output.argocd_values.notifications.secret.create && !output.argocd_values.notifications.cm.create
+    error_message = "Git and External Secrets Operator own the notifications ConfigMap and Secret, not the chart."
+  }
+}
+
+run "cluster_registration_is_a_key_vault_secret_for_external_secrets" {
+  command = plan
+
+  assert {
+    condition     = azurerm_key_vault_secret.cluster_registration.name == "argocd-cluster-registration" && azurerm_key_vault_secret.cluster_registration.key_vault_id == var.key_vault_id
+    error_message = "The registration is the argocd-cluster-registration secret of the environment's Key Vault."
+  }
+  assert {
+    condition     = jsondecode(azurerm_key_vault_secret.cluster_registration.value) == { environment = "dev", overlay = "dev" }
+    error_message = "The secret holds the environment and overlay labels as JSON keys environment and overlay."
+  }
+  assert {
+    condition     = azurerm_key_vault_secret.cluster_registration.content_type == "application/json"
+    error_message = "The secret says it is JSON."
+  }
+}
+
+run "registration_is_written_when_another_machine_installs" {
+  command = plan
+
+  variables {
+    install = false
+    overlay = "dev-canary"
+  }
+
+  assert {
+    condition     = length(terraform_data.this) == 0 && !output.installed
+    error_message = "install = false must skip the helm install."
+  }
+  assert {
+    condition     = jsondecode(azurerm_key_vault_secret.cluster_registration.value).overlay == "dev-canary"
+    error_message = "The registration is written either way, with the overlay given."
+  }
+}
+
+run "missing_sso_client_id_is_rejected" {
+  command = plan
+
+  variables {
+    sso_client_id = null
+  }
+
+  expect_failures = [var.sso_client_id]
+}
+
+run "admin_group_must_be_an_object_id" {
+  command = plan
+
+  variables {
+    admin_group_object_ids = ["medqa-platform-admins"]
+  }
+
+  expect_failures = [var.admin_group_object_ids]
 }
 
 run "floating_chart_version_is_rejected" {

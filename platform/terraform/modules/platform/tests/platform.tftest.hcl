@@ -27,6 +27,7 @@ variables {
   jumphost_admin_ssh_public_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINMYBAK9ca1Kib0fpTQq/zgpbaCpc824Y9LEAAC0elw6 test"
   dns_zone_name                 = "medqa.example.com"
   repo_url                      = "https://git.example.org/medqa.git"
+  argocd                        = { sso_client_id = "bbbbbbbb-0000-0000-0000-000000000000" }
   aks                           = { private_cluster_enabled = false, authorized_ip_ranges = ["203.0.113.0/24"] }
   postgres = {
     entra_admin = {
@@ -49,7 +50,7 @@ run "names_and_tags_come_from_the_shared_convention" {
     error_message = "Every required tag must be on the resource group."
   }
   assert {
-    condition     = length(module.argocd_bootstrap) == 1
+    condition     = module.argocd_bootstrap.installed
     error_message = "Argo CD is bootstrapped by default."
   }
 }
@@ -79,12 +80,16 @@ run "argocd_bootstrap_can_be_left_to_the_jump_host" {
   command = plan
 
   variables {
-    argocd = { enabled = false }
+    argocd = { enabled = false, sso_client_id = "bbbbbbbb-0000-0000-0000-000000000000" }
   }
 
   assert {
-    condition     = length(module.argocd_bootstrap) == 0
-    error_message = "argocd.enabled = false must skip the bootstrap."
+    condition     = !module.argocd_bootstrap.installed
+    error_message = "argocd.enabled = false must skip the helm install."
+  }
+  assert {
+    condition     = output.argocd.cluster_registration == { environment = "dev", overlay = "dev" } && output.argocd.cluster_registration_secret_name == "argocd-cluster-registration"
+    error_message = "The cluster registration is written to Key Vault even when the jump host installs Argo CD."
   }
 }
 
@@ -97,4 +102,35 @@ run "a_registry_with_another_login_server_is_refused" {
   }
 
   expect_failures = [data.azurerm_container_registry.shared]
+}
+
+run "monitoring_jump_host_and_ansible_facts_are_wired" {
+  command = plan
+
+  assert {
+    condition     = contains(module.monitoring.prometheus_alert_names, "MedQAAskAvailabilityFastBurn") && length(module.monitoring.prometheus_rule_group_names) == 3
+    error_message = "The repository's rule files must be deployed as Azure Prometheus rule groups."
+  }
+  assert {
+    condition     = module.monitoring.grafana_name == "amg-medqa-dev-weu"
+    error_message = "Managed Grafana is named by the shared convention."
+  }
+  assert {
+    condition     = output.bastion_subnet_cidr == "10.20.8.128/26" && output.key_vault_name == "kvmedqadevweu"
+    error_message = "Ansible gets the real Bastion range and the Key Vault Terraform creates."
+  }
+  assert {
+    condition     = output.jumphost_resource_group_name == "rg-medqa-dev-weu" && output.jumphost_vm_name == "vm-medqa-dev-weu"
+    error_message = "Ansible gets the jump host's resource group and VM name."
+  }
+}
+
+run "argocd_without_an_sso_client_is_rejected" {
+  command = plan
+
+  variables {
+    argocd = {}
+  }
+
+  expect_failures = [var.argocd]
 }
