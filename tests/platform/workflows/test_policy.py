@@ -235,6 +235,7 @@ def test_release_pushes_to_the_one_registry_and_signs_as_kyverno_verifies(
         text = path.read_text(encoding="utf-8")
         if "verify-medqa-images" in text and "kind: ClusterPolicy" in text:
             assert subject in text and image["env"]["SIGNER_ISSUER"] in text, path
+            assert release["env"]["IMAGE"] in text, path
 
 
 def test_promote_is_manual_gated_and_moves_a_digest_one_step(workflows: dict[str, dict[str, Any]]) -> None:
