@@ -200,10 +200,14 @@ def test_invalid_dashboard_file_fails_before_any_write(
         ({"grafana_dashboards_url": ""}, "grafana_dashboards_url and grafana_dashboards_token must be set"),
         ({"grafana_dashboards_token": ""}, "grafana_dashboards_url and grafana_dashboards_token must be set"),
         ({"grafana_dashboards_source_dir": "/nonexistent/dashboards"}, "No dashboard folder at /nonexistent"),
+        (
+            {"grafana_dashboards_url": "https://amg-medqa-dev-weu-PLACEHOLDER.weu.grafana.azure.com"},
+            "grafana_dashboards_url is still the placeholder; set it from Terraform output grafana_endpoint",
+        ),
     ],
 )
 def test_missing_inputs_fail_clearly(push: Any, grafana: FakeGrafana, overrides: dict[str, str], message: str) -> None:
-    """Missing URL, token or source folder fail with a message naming the input."""
+    """Missing URL, token or source folder, or the placeholder URL, fail with a message naming the input."""
     run = push(**overrides)
     assert run.returncode != 0
     assert message in run.output

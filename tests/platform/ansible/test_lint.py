@@ -34,7 +34,7 @@ def test_the_three_playbooks_exist() -> None:
     assert {"jump_hosts.yml", "grafana_dashboards.yml", "site.yml"} <= set(PLAYBOOKS)
 
 
-@pytest.mark.parametrize("environment", ["dev", "prod"])
+@pytest.mark.parametrize("environment", ["dev", "staging", "prod"])
 @pytest.mark.parametrize("playbook", PLAYBOOKS)
 def test_playbook_syntax_check(playbook: str, environment: str) -> None:
     """ansible-playbook --syntax-check passes with each environment's static inventory."""

@@ -10,7 +10,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[3]
 WORKFLOWS = REPO / ".github" / "workflows"
-NAMES = ("ci", "release", "promote")
+NAMES = ("ci", "release", "promote", "terraform")
 
 
 def parse(path: Path) -> dict[str, Any]:
@@ -23,7 +23,7 @@ def parse(path: Path) -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def workflows() -> dict[str, dict[str, Any]]:
-    """ci, release and promote, parsed."""
+    """ci, release, promote and terraform, parsed."""
     found = {p.stem: parse(p) for p in sorted(WORKFLOWS.glob("*.yml"))}
     assert sorted(found) == sorted(NAMES)
     return found
