@@ -82,6 +82,7 @@ def cluster_secret(env: str, server: str = IN_CLUSTER) -> Doc:
                 "argocd.argoproj.io/secret-type": "cluster",
                 "medqa.io/environment": env,
                 "medqa.io/overlay": env,
+                "medqa.io/cluster": env,
             },
             "annotations": {k: v.format(env=env) for k, v in REGISTRATION_ANNOTATIONS.items()},
         },

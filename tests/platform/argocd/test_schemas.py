@@ -98,13 +98,16 @@ def test_wrong_type_is_rejected(kubeconform: Kubeconform, tree: list[tuple[Path,
 
 
 def test_tree_holds_only_what_the_root_application_may_sync(tree: list[tuple[Path, Doc]]) -> None:
-    """What root syncs is Argo CD objects, ExternalSecrets and the notifications ConfigMap, never a Secret."""
+    """Root syncs Argo CD objects, ExternalSecrets, the notifications ConfigMap and Pulumi's registrations."""
     for path, doc in tree:
         assert doc["metadata"].get("namespace") == "argocd", path
         kind = doc["kind"]
-        assert kind in {"AppProject", "Application", "ApplicationSet", "ConfigMap", "ExternalSecret"}, path
+        assert kind in {"AppProject", "Application", "ApplicationSet", "ConfigMap", "ExternalSecret", "Secret"}, path
         if kind == "ConfigMap":
             assert doc["metadata"]["name"] == "argocd-notifications-cm", path
+        if kind == "Secret":  # only a credential-free cluster registration that platform/pulumi wrote
+            assert path.parent == ARGOCD / "clusters", path
+            assert doc["metadata"]["labels"]["argocd.argoproj.io/secret-type"] == "cluster", path
 
 
 def test_root_leaves_the_addon_manifests_to_their_applications(tree: list[tuple[Path, Doc]]) -> None:
