@@ -101,10 +101,10 @@ def _evaluate(expr: str, params: Doc) -> str:
     expr = " ".join(expr.split())
     required = _REQUIRED.match(expr)
     if required:
-        value = _evaluate(required.group(2), params)
-        if not value:
+        found = _evaluate(required.group(2), params)
+        if not found:
             raise ValueError(f"required: {required.group(1)}")
-        return value
+        return found
     index = _INDEX.match(expr)
     if index:
         # Go's `index` on a map yields "" for a missing key (missingkey=error does not apply to it).

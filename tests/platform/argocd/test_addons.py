@@ -41,7 +41,7 @@ def values(app: Doc) -> Doc:
 
 def extra(app: Doc, kind: str) -> Doc:
     """The one extraObject of a kind."""
-    objects = [yaml.safe_load(o) if isinstance(o, str) else o for o in values(app)["extraObjects"]]
+    objects: list[Doc] = [yaml.safe_load(o) if isinstance(o, str) else o for o in values(app)["extraObjects"]]
     (found,) = [o for o in objects if o["kind"] == kind]
     return found
 
@@ -96,7 +96,8 @@ def realip(peer: str, forwarded: str, trusted: list[str]) -> str:
     networks = [ipaddress.ip_network(c) for c in trusted]
 
     def believed(address: str) -> bool:
-        return any(ipaddress.ip_address(address) in n for n in networks if n.version == ipaddress.ip_address(address).version)
+        ip = ipaddress.ip_address(address)
+        return any(ip in n for n in networks if n.version == ip.version)
 
     if not believed(peer):
         return peer

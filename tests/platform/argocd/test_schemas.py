@@ -95,8 +95,6 @@ def test_wrong_type_is_rejected(kubeconform: Kubeconform, tree: list[tuple[Path,
     assert kubeconform.run([broken], tmp_path).returncode != 0
 
 
-
-
 def test_tree_holds_only_what_the_root_application_may_sync(tree: list[tuple[Path, Doc]]) -> None:
     """Root syncs Argo CD objects, ExternalSecrets, the notifications ConfigMap and Pulumi's registrations."""
     for path, doc in tree:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.platform.argocd.model import (
@@ -86,12 +87,8 @@ def test_a_registration_without_an_annotation_generates_no_addon(tree: list[tupl
     for name in ("external-secrets", "cert-manager", "ingress-nginx", "kyverno"):
         secret = cluster_secret("dev")
         secret["metadata"]["annotations"] = {}
-        try:
+        with pytest.raises(ValueError, match=r"required: medqa\.io/"):
             generate(appsets(tree)[name], [secret])
-        except ValueError as error:
-            assert "required: medqa.io/" in str(error), name
-        else:
-            raise AssertionError(f"{name}: generated without its annotations")
 
 
 def test_notifications_secret_provides_every_key_the_configmap_names(tree: list[tuple[Path, Doc]]) -> None:
