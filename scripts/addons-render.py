@@ -5,7 +5,8 @@ Usage: addons-render.py [--fetch] OUT_DIR
 For each chart source (an Application, or an ApplicationSet's template filled with placeholder registration
 values) it takes the chart archive `<chart>-<version>.tgz` from MEDQA_CHARTS_DIR (default
 ~/.cache/medqa-tools/charts), or with --fetch pulls it from the chart repository first. It runs the pinned
-`helm template` (--include-crds, as Argo CD renders), then kubeconform -strict with the pinned Kubernetes and
+`helm template` (--include-crds, as Argo CD renders), checks that the platform-addons AppProject admits every
+object (cluster-scoped kinds, namespaces), then kubeconform -strict with the pinned Kubernetes and
 CRD schemas (a kind without a schema is an error) and checkov, failing on the checks in HARD_FAIL (the full
 report goes to OUT_DIR/<chart>.checkov.txt: third-party charts are not held to the overlays' own policy).
 
@@ -53,6 +54,15 @@ REGISTRATION = {
     "medqa.io/front-door-backend-cidrs": "192.0.2.0/24",
 }
 IN_CLUSTER = "https://kubernetes.default.svc"
+PROJECT = REPO / "gitops" / "argocd" / "projects" / "platform-addons.yaml"
+# Cluster-scoped kinds of Kubernetes 1.34 a chart may render; a chart's own CRDs say their scope themselves.
+CLUSTER_SCOPED = {
+    "Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
+    "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding", "IngressClass", "PriorityClass", "StorageClass",
+    "APIService", "PersistentVolume", "CSIDriver", "RuntimeClass", "ClusterIssuer", "ClusterSecretStore",
+    "ClusterPolicy",
+}  # fmt: skip
 _ANNOTATION = re.compile(r'index \.metadata\.annotations "([^"]+)"')
 _ACTION = re.compile(r"{{\s*\.(values\.[A-Za-z]+|server)\s*}}")
 
@@ -168,6 +178,32 @@ def validate(chart: Chart, rendered: Path) -> str:
     return (summary.splitlines() or ["kubeconform: no output"])[-1] + f"; checkov report {rendered.stem}.checkov.txt"
 
 
+def admission(chart: Chart, rendered: Path) -> None:
+    """Refuse what the platform-addons AppProject would refuse: a cluster-scoped kind it does not list, or an
+    object outside its destination namespaces (Argo CD would fail the sync on the cluster)."""
+    spec = yaml.safe_load(PROJECT.read_text(encoding="utf-8"))["spec"]
+    allowed = {(e["group"], e["kind"]) for e in spec["clusterResourceWhitelist"]}
+    namespaces = {d["namespace"] for d in spec["destinations"]}
+    objects = [d for d in yaml.safe_load_all(rendered.read_text(encoding="utf-8")) if d]
+    scoped = CLUSTER_SCOPED | {
+        d["spec"]["names"]["kind"]
+        for d in objects
+        if d["kind"] == "CustomResourceDefinition" and d["spec"]["scope"] == "Cluster"
+    }
+    refused = []
+    for obj in objects:
+        group = obj["apiVersion"].split("/")[0] if "/" in obj["apiVersion"] else ""
+        if obj["kind"] in scoped:
+            if (group, obj["kind"]) not in allowed:
+                refused.append(f"{group}/{obj['kind']} not in the clusterResourceWhitelist")
+        elif obj["metadata"].get("namespace", chart.namespace) not in namespaces:
+            refused.append(f"{obj['kind']}/{obj['metadata']['name']}: namespace not among the destinations")
+    if refused:
+        raise RenderError(
+            f"chart {chart.name} {chart.version}: platform-addons refuses " + "; ".join(sorted(set(refused)))
+        )
+
+
 def check(out: Path, fetch_missing: bool) -> int:
     """Render and validate every chart; print one line per chart; exit 1 on any failure."""
     out.mkdir(parents=True, exist_ok=True)
@@ -186,7 +222,9 @@ def check(out: Path, fetch_missing: bool) -> int:
                 if not archive.is_file():
                     print(f"{label}: not obtainable here ({NOT_HERE}); rendered by the CI workflow job addons-render")
                     continue
-                print(f"{label}: {validate(chart, render(chart, archive, out, helm_env))}", flush=True)
+                rendered = render(chart, archive, out, helm_env)
+                admission(chart, rendered)
+                print(f"{label}: {validate(chart, rendered)}", flush=True)
             except RenderError as error:
                 print(f"addons-render: {error}", file=sys.stderr, flush=True)
                 failed += 1

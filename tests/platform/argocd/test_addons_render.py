@@ -64,16 +64,16 @@ def test_every_pinned_chart_is_named_when_its_archive_cannot_be_had(
 
 
 @pytest.fixture
-def fake_cert_manager(tool: Callable[[str], Path], tmp_path: Path) -> Callable[[bool], Path]:
+def fake_cert_manager(tool: Callable[[str], Path], tmp_path: Path) -> Callable[..., Path]:
     """Package a stand-in chart under the cert-manager name and pin (templates: extraObjects + a Deployment)."""
 
-    def package(privileged: bool) -> Path:
+    def package(privileged: bool, more: str = "") -> Path:
         chart = tmp_path / "src" / "cert-manager"
         (chart / "templates").mkdir(parents=True, exist_ok=True)
         (chart / "Chart.yaml").write_text("apiVersion: v2\nname: cert-manager\nversion: v1.21.2\n")
         (chart / "templates" / "extra.yaml").write_text(EXTRA)
         text = DEPLOYMENT.replace("PRIVILEGED", "true" if privileged else "false")
-        (chart / "templates" / "deployment.yaml").write_text(text)
+        (chart / "templates" / "deployment.yaml").write_text(text + more)
         store = tmp_path / "charts"
         env = {**os.environ, **{f"HELM_{k}_HOME": str(tmp_path / k) for k in ("CACHE", "CONFIG", "DATA")}}
         command = [str(tool("helm")), "package", str(chart), "--destination", str(store)]
@@ -86,7 +86,7 @@ def fake_cert_manager(tool: Callable[[str], Path], tmp_path: Path) -> Callable[[
 
 
 def test_a_chart_archive_is_rendered_with_its_values_and_validated(
-    fake_cert_manager: Callable[[bool], Path], tmp_path: Path
+    fake_cert_manager: Callable[..., Path], tmp_path: Path
 ) -> None:
     """With an archive present: helm template with our values (the ClusterIssuer), kubeconform, checkov pass."""
     done = run(fake_cert_manager(False), tmp_path / "out")
@@ -98,9 +98,20 @@ def test_a_chart_archive_is_rendered_with_its_values_and_validated(
     assert (tmp_path / "out" / "cert-manager.checkov.txt").is_file()
 
 
-def test_a_privileged_addon_fails_by_name(fake_cert_manager: Callable[[bool], Path], tmp_path: Path) -> None:
+def test_a_privileged_addon_fails_by_name(fake_cert_manager: Callable[..., Path], tmp_path: Path) -> None:
     """A chart that renders a privileged container fails, naming the chart and checkov."""
     done = run(fake_cert_manager(True), tmp_path / "out")
     assert done.returncode == 1
     assert "addons-render: chart cert-manager v1.21.2: checkov" in done.stderr
     assert "CKV_K8S_16" in done.stderr
+
+
+def test_an_object_the_addons_project_refuses_fails_by_name(
+    fake_cert_manager: Callable[..., Path], tmp_path: Path
+) -> None:
+    """A cluster-scoped kind the platform-addons project does not list fails before any sync would."""
+    priority = "---\napiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: x}\nvalue: 1000\n"
+    done = run(fake_cert_manager(False, priority), tmp_path / "out")
+    assert done.returncode == 1
+    expected = "chart cert-manager v1.21.2: platform-addons refuses scheduling.k8s.io/PriorityClass not in the"
+    assert expected in done.stderr, done.stderr
