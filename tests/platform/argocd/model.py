@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fnmatch
-import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,21 +10,49 @@ from typing import Any
 
 import yaml
 
+from tests.platform.argocd.appset import REPO_URL, generate
+
+# The tests take the generator and the repository URL from here with the rest of the model.
+__all__ = ["REPO_URL", "generate"]
+
 REPO = Path(__file__).resolve().parents[3]
 ARGOCD = REPO / "gitops" / "argocd"
-REPO_URL = "https://github.com/example-org/medqa.git"
 IN_CLUSTER = "https://kubernetes.default.svc"
 LONG_LIVED = ("dev", "staging", "prod")
 
 Doc = dict[str, Any]
 
 
+def root_exclude(root: Path = ARGOCD) -> str:
+    """The root Application's directory.exclude pattern ('' when none)."""
+    for path in sorted(root.glob("*.yaml")):
+        for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")):
+            if doc and doc.get("kind") == "Application" and doc["metadata"]["name"] == "root":
+                return str(doc["spec"]["source"].get("directory", {}).get("exclude", ""))
+    return ""
+
+
 def load_tree(root: Path = ARGOCD) -> list[tuple[Path, Doc]]:
-    """Every YAML document under ``root`` (recursively, as the root Application reads it) with its file."""
+    """Every YAML document the root Application syncs (recursively, minus its exclude) with its file.
+
+    Argo CD matches the exclude glob against the path relative to the source directory, `*` crossing `/`,
+    which is what fnmatch does.
+    """
+    exclude = root_exclude(root)
     found: list[tuple[Path, Doc]] = []
     for path in sorted([*root.rglob("*.yaml"), *root.rglob("*.yml")]):
+        if exclude and fnmatch.fnmatchcase(str(path.relative_to(root)), exclude):
+            continue
         found += [(path, doc) for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")) if doc]
     return found
+
+
+def load_manifests(directory: Path) -> list[Doc]:
+    """The YAML documents of a plain Git-directory source (non-recursive, as Argo CD reads it by default)."""
+    docs: list[Doc] = []
+    for path in sorted(directory.glob("*.yaml")):
+        docs += [doc for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")) if doc]
+    return docs
 
 
 def of_kind(docs: list[tuple[Path, Doc]], kind: str) -> list[Doc]:
@@ -33,92 +60,38 @@ def of_kind(docs: list[tuple[Path, Doc]], kind: str) -> list[Doc]:
     return [doc for _, doc in docs if doc.get("kind") == kind]
 
 
+REGISTRATION_ANNOTATIONS = {
+    "medqa.io/key-vault-url": "https://kvmedqa{env}weu.vault.azure.net/",
+    "medqa.io/eso-client-id": "00000000-0000-0000-0000-0000000000e1",
+    "medqa.io/cert-manager-client-id": "00000000-0000-0000-0000-0000000000c1",
+    "medqa.io/kyverno-client-id": "00000000-0000-0000-0000-0000000000b1",
+    "medqa.io/dns-zone-resource-group": "rg-medqa-shared-weu",
+    "medqa.io/dns-zone-subscription-id": "00000000-0000-0000-0000-0000000000f1",
+    "medqa.io/ingress-ip-name": "pip-medqa-{env}-weu-ingress",
+    "medqa.io/ingress-ip-resource-group": "rg-medqa-{env}-weu",
+    "medqa.io/front-door-backend-cidrs": "147.243.0.0/16,2a01:111:2050::/44",
+}
+
+
 def cluster_secret(env: str, server: str = IN_CLUSTER) -> Doc:
-    """The cluster registration that bootstrap creates for a long-lived environment (gitops/README.md)."""
+    """The cluster registration that ExternalSecret cluster-registration renders for a long-lived environment."""
     return {
         "apiVersion": "v1",
         "kind": "Secret",
         "metadata": {
-            "name": f"cluster-{env}",
+            "name": "cluster-registration",
             "namespace": "argocd",
             "labels": {
                 "argocd.argoproj.io/secret-type": "cluster",
                 "medqa.io/environment": env,
                 "medqa.io/overlay": env,
+                "medqa.io/cluster": env,
             },
+            "annotations": {k: v.format(env=env) for k, v in REGISTRATION_ANNOTATIONS.items()},
         },
         "type": "Opaque",
         "stringData": {"name": env, "server": server, "config": '{"tlsClientConfig": {"insecure": false}}'},
     }
-
-
-_EXPR = re.compile(r"{{-?\s*(.*?)\s*-?}}")
-_INDEX = re.compile(r'^index \.metadata\.labels "([^"]+)"$')
-
-
-def _expand(text: str, params: Doc) -> str:
-    """Expand the two Go-template forms our ApplicationSet uses; anything else is an error (missingkey=error)."""
-
-    def one(match: re.Match[str]) -> str:
-        expr = match.group(1)
-        index = _INDEX.match(expr)
-        if index:
-            return str(params["metadata"]["labels"][index.group(1)])
-        if expr.startswith(".") and " " not in expr:
-            value: Any = params
-            for part in expr[1:].split("."):
-                value = value[part]
-            return str(value)
-        raise ValueError(f"template expression not understood by the test renderer: {expr!r}")
-
-    return _EXPR.sub(one, text)
-
-
-def _walk(node: Any, params: Doc) -> Any:
-    if isinstance(node, dict):
-        return {_expand(k, params): _walk(v, params) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_walk(v, params) for v in node]
-    if isinstance(node, str):
-        return _expand(node, params)
-    return node
-
-
-def _selected(selector: Doc, labels: dict[str, str]) -> bool:
-    """Kubernetes label-selector semantics (matchLabels + In/NotIn/Exists/DoesNotExist)."""
-    if any(labels.get(k) != v for k, v in selector.get("matchLabels", {}).items()):
-        return False
-    for expr in selector.get("matchExpressions", []):
-        key, op, values = expr["key"], expr["operator"], expr.get("values", [])
-        ok = {
-            "In": key in labels and labels[key] in values,
-            "NotIn": labels.get(key) not in values,
-            "Exists": key in labels,
-            "DoesNotExist": key not in labels,
-        }[op]
-        if not ok:
-            return False
-    return True
-
-
-def generate(appset: Doc, clusters: list[Doc]) -> list[Doc]:
-    """The Applications an ApplicationSet with a clusters generator creates for these cluster Secrets."""
-    assert appset["spec"]["goTemplate"] is True
-    apps: list[Doc] = []
-    for generator in appset["spec"]["generators"]:
-        selector = generator["clusters"].get("selector", {})
-        for secret in clusters:
-            labels = secret["metadata"].get("labels", {})
-            if not _selected(selector, labels):
-                continue
-            params = {
-                "name": secret["stringData"]["name"],
-                "server": secret["stringData"]["server"],
-                "metadata": {"labels": labels, "annotations": secret["metadata"].get("annotations", {})},
-            }
-            template = _walk(appset["spec"]["template"], params)
-            apps.append({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", **template})
-    return apps
 
 
 @dataclass(frozen=True)
@@ -187,3 +160,15 @@ def kustomize_build(kustomize: Path, path: Path) -> list[Doc]:
     if done.returncode != 0:
         raise RuntimeError(f"kustomize build {path} failed: {done.stderr}")
     return [d for d in yaml.safe_load_all(done.stdout) if d]
+
+
+def appsets(docs: list[tuple[Path, Doc]]) -> dict[str, Doc]:
+    """The ApplicationSets by name."""
+    return {a["metadata"]["name"]: a for a in of_kind(docs, "ApplicationSet")}
+
+
+def every_application(docs: list[tuple[Path, Doc]], files: dict[str, Doc] | None = None) -> list[Doc]:
+    """Committed Applications plus what every ApplicationSet generates for the long-lived registrations."""
+    clusters = [cluster_secret(env) for env in LONG_LIVED]
+    generated = [app for appset in appsets(docs).values() for app in generate(appset, clusters, files)]
+    return of_kind(docs, "Application") + generated

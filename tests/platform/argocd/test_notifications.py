@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.platform.argocd.model import LONG_LIVED, Doc, cluster_secret, generate, of_kind
+from tests.platform.argocd.model import Doc, every_application, of_kind
 
 SUBSCRIPTION = re.compile(r"^notifications\.argoproj\.io/subscribe\.([a-z0-9-]+)\.([a-z0-9-]+)$")
 
@@ -20,9 +20,8 @@ def notifications(tree: list[tuple[Path, Doc]]) -> dict[str, str]:
 
 
 def all_applications(tree: list[tuple[Path, Doc]]) -> list[Doc]:
-    """Committed Applications plus the ones the ApplicationSet generates for the long-lived environments."""
-    (appset,) = of_kind(tree, "ApplicationSet")
-    return of_kind(tree, "Application") + generate(appset, [cluster_secret(e) for e in LONG_LIVED])
+    """Committed Applications plus the ones every ApplicationSet generates for the long-lived environments."""
+    return every_application(tree)
 
 
 def test_every_application_subscribes_on_call_to_failures_and_degradation(tree: list[tuple[Path, Doc]]) -> None:

@@ -16,10 +16,13 @@ from tests.platform.argocd.model import (
     REPO_URL,
     Doc,
     admission_errors,
+    appsets,
     cluster_secret,
+    every_application,
     generate,
     group_of,
     kustomize_build,
+    load_manifests,
     of_kind,
 )
 
@@ -32,6 +35,8 @@ CLUSTER_SCOPED = {
     "MutatingWebhookConfiguration",
     "IngressClass",
     "ClusterIssuer",
+    "ClusterSecretStore",
+    "ClusterPolicy",
 }
 GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -43,8 +48,7 @@ def projects(tree: list[tuple[Path, Doc]]) -> dict[str, Doc]:
 
 def medqa_apps(tree: list[tuple[Path, Doc]]) -> list[Doc]:
     """The Applications the ApplicationSet generates for dev, staging and prod."""
-    (appset,) = of_kind(tree, "ApplicationSet")
-    return generate(appset, [cluster_secret(e) for e in LONG_LIVED])
+    return generate(appsets(tree)["medqa"], [cluster_secret(e) for e in LONG_LIVED])
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +70,7 @@ def listed(entries: list[Doc]) -> set[tuple[str, str]]:
 def test_no_application_uses_the_default_project(tree: list[tuple[Path, Doc]]) -> None:
     """Every Application names an AppProject that exists here, never `default`."""
     names = projects(tree)
-    for app in of_kind(tree, "Application") + medqa_apps(tree):
+    for app in every_application(tree):
         assert app["spec"]["project"] != "default"
         assert app["spec"]["project"] in names, app["metadata"]["name"]
 
@@ -88,19 +92,31 @@ def test_medqa_project_allows_nothing_the_overlays_do_not_render(
     assert listed(spec["clusterResourceWhitelist"]) == kinds(everything, cluster=True)
     assert listed(spec["namespaceResourceWhitelist"]) == kinds(everything, cluster=False)
     assert spec["sourceRepos"] == [REPO_URL]
-    targets = [{"name": a["spec"]["destination"]["name"], "namespace": "medqa"} for a in medqa_apps(tree)]
+    # The long-lived namespace and the Pulumi environments' medqa-<name> on each long-lived cluster.
+    targets = [{"name": env, "namespace": ns} for env in LONG_LIVED for ns in ("medqa", "medqa-*")]
     assert sorted(spec["destinations"], key=str) == sorted(targets, key=str)
 
 
+def addon_objects(app: Doc) -> list[Doc]:
+    """What an add-on Application deploys that is known here: extraObjects, or its Git directory's manifests."""
+    source = app["spec"]["source"]
+    if "chart" not in source:
+        return load_manifests(REPO / source["path"])
+    extra = source["helm"]["valuesObject"].get("extraObjects", [])
+    return [yaml.safe_load(o) if isinstance(o, str) else o for o in extra]
+
+
 def test_addons_project_admits_each_addon_and_only_their_repositories(tree: list[tuple[Path, Doc]]) -> None:
-    """The add-on Applications are admitted; sourceRepos are exactly their chart repositories."""
+    """The add-on Applications (the dev cluster's) are admitted; sourceRepos are exactly their sources."""
     project = projects(tree)["platform-addons"]
-    addons = [a for a in of_kind(tree, "Application") if a["spec"]["project"] == "platform-addons"]
-    assert len(addons) == 3
+    dev = [cluster_secret("dev")]
+    generated = [a for s in appsets(tree).values() for a in generate(s, dev) if s["metadata"]["name"] != "medqa"]
+    addons = [a for a in of_kind(tree, "Application") + generated if a["spec"]["project"] == "platform-addons"]
+    assert sorted(a["metadata"]["name"] for a in addons) == [
+        "cert-manager", "external-secrets", "ingress-nginx", "kyverno", "kyverno-policies", "managed-prometheus",
+    ]  # fmt: skip
     for app in addons:
-        values = app["spec"]["source"]["helm"]["valuesObject"]
-        extra = [yaml.safe_load(t) for t in values.get("extraObjects", [])]
-        assert admission_errors(project, app, extra, CLUSTER_SCOPED) == [], app["metadata"]["name"]
+        assert admission_errors(project, app, addon_objects(app), CLUSTER_SCOPED) == [], app["metadata"]["name"]
         assert app["spec"]["destination"]["server"] == IN_CLUSTER
     assert sorted(project["spec"]["sourceRepos"]) == sorted({a["spec"]["source"]["repoURL"] for a in addons})
     assert "namespaceResourceWhitelist" not in project["spec"] or project["spec"]["namespaceResourceWhitelist"]
@@ -113,7 +129,7 @@ def test_bootstrap_project_admits_exactly_the_tree(tree: list[tuple[Path, Doc]])
     objects = [doc for _, doc in tree]
     assert admission_errors(project, root, objects, CLUSTER_SCOPED) == []
     assert project["spec"]["clusterResourceWhitelist"] == []
-    # Pulumi-written cluster registrations may be absent; every other listed kind is in the tree.
+    # Pulumi-written registrations (clusters/) may be absent; every other listed kind is in the tree.
     in_tree = kinds(objects, cluster=False) | {("", "Secret")}
     assert listed(project["spec"]["namespaceResourceWhitelist"]) == in_tree
 

@@ -9,7 +9,17 @@ from pathlib import Path
 import yaml
 
 from tests.platform.argocd.conftest import Kubeconform
-from tests.platform.argocd.model import LONG_LIVED, REPO, Doc, cluster_secret, generate, of_kind
+from tests.platform.argocd.model import (
+    ARGOCD,
+    LONG_LIVED,
+    REPO,
+    Doc,
+    appsets,
+    cluster_secret,
+    every_application,
+    load_manifests,
+    of_kind,
+)
 
 
 def assert_valid(kubeconform: Kubeconform, docs: list[Doc], tmp_path: Path) -> None:
@@ -19,39 +29,58 @@ def assert_valid(kubeconform: Kubeconform, docs: list[Doc], tmp_path: Path) -> N
     assert f"Valid: {len(docs)}, Invalid: 0, Errors: 0, Skipped: 0" in done.stdout, done.stdout
 
 
+def extra_objects(app: Doc) -> list[Doc]:
+    """The extraObjects an add-on Application's values ship (YAML strings or mappings)."""
+    values = app["spec"]["source"].get("helm", {}).get("valuesObject", {})
+    return [yaml.safe_load(o) if isinstance(o, str) else o for o in values.get("extraObjects", [])]
+
+
+def addon_manifests() -> list[Doc]:
+    """The plain manifests that the Git-directory add-ons sync (addons/manifests/<folder>/)."""
+    return [doc for folder in sorted((ARGOCD / "addons" / "manifests").iterdir()) for doc in load_manifests(folder)]
+
+
 def test_every_object_in_the_tree_is_valid(
     kubeconform: Kubeconform, tree: list[tuple[Path, Doc]], tmp_path: Path
 ) -> None:
-    """The committed AppProjects, Applications, ApplicationSet and ConfigMap validate strictly."""
+    """The committed AppProjects, Applications, ApplicationSets, ExternalSecrets and ConfigMap validate."""
     assert_valid(kubeconform, [doc for _, doc in tree], tmp_path)
 
 
 def test_generated_applications_and_cluster_secrets_are_valid(
     kubeconform: Kubeconform, tree: list[tuple[Path, Doc]], tmp_path: Path
 ) -> None:
-    """What the ApplicationSet creates for dev, staging and prod validates, and so do the registrations."""
-    (appset,) = of_kind(tree, "ApplicationSet")
+    """What every ApplicationSet creates for dev, staging and prod validates, and so do the registrations."""
     secrets = [cluster_secret(env) for env in LONG_LIVED]
-    apps = generate(appset, secrets)
-    assert len(apps) == len(LONG_LIVED)
+    apps = every_application(tree)[len(of_kind(tree, "Application")) :]
+    # medqa and the four per-cluster add-ons, once per registered cluster.
+    assert len(appsets(tree)) == 5
+    assert len(apps) == 5 * len(LONG_LIVED)
     assert_valid(kubeconform, apps + secrets, tmp_path)
 
 
-def test_cluster_issuer_shipped_with_cert_manager_is_valid(
+def test_objects_shipped_with_the_addons_are_valid(
     kubeconform: Kubeconform, tree: list[tuple[Path, Doc]], tmp_path: Path
 ) -> None:
-    """The ClusterIssuer in the cert-manager values (extraObjects) validates against the cert-manager CRD."""
-    (app,) = [a for a in of_kind(tree, "Application") if a["metadata"]["name"] == "cert-manager"]
-    extra = [yaml.safe_load(text) for text in app["spec"]["source"]["helm"]["valuesObject"]["extraObjects"]]
-    assert [o["kind"] for o in extra] == ["ClusterIssuer"]
-    assert extra[0]["metadata"]["name"] == "letsencrypt"
-    assert_valid(kubeconform, extra, tmp_path)
+    """The ClusterIssuer, the ClusterSecretStore and the plain add-on manifests validate against their CRDs."""
+    # One set per registered cluster: the environments' objects differ only in their per-cluster values.
+    shipped = [o for app in every_application(tree) for o in extra_objects(app)]
+    assert len(shipped) == 2 * len(LONG_LIVED)
+    assert sorted({(o["kind"], o["metadata"]["name"]) for o in shipped}) == [
+        ("ClusterIssuer", "letsencrypt"),
+        ("ClusterSecretStore", "platform-keyvault"),
+    ]
+    manifests = addon_manifests()
+    assert {(o["kind"], o["metadata"]["name"]) for o in manifests} == {
+        ("ClusterPolicy", "verify-medqa-images"),
+        ("ConfigMap", "ama-metrics-settings-configmap"),
+    }
+    assert_valid(kubeconform, shipped + manifests, tmp_path)
 
 
 def test_unknown_field_is_rejected(kubeconform: Kubeconform, tree: list[tuple[Path, Doc]], tmp_path: Path) -> None:
     """A misspelt sync option field fails: the schemas are strict, so the checks above mean something."""
-    (appset,) = of_kind(tree, "ApplicationSet")
-    broken = copy.deepcopy(appset)
+    broken = copy.deepcopy(appsets(tree)["medqa"])
     broken["spec"]["template"]["spec"]["syncPolicy"]["automatic"] = {"prune": True}
     done = kubeconform.run([broken], tmp_path)
     assert done.returncode != 0
@@ -67,15 +96,26 @@ def test_wrong_type_is_rejected(kubeconform: Kubeconform, tree: list[tuple[Path,
 
 
 def test_tree_holds_only_what_the_root_application_may_sync(tree: list[tuple[Path, Doc]]) -> None:
-    """Every file under gitops/argocd is an Argo CD object, a cluster Secret or the notifications ConfigMap."""
+    """Root syncs Argo CD objects, ExternalSecrets, the notifications ConfigMap and Pulumi's registrations."""
     for path, doc in tree:
         assert doc["metadata"].get("namespace") == "argocd", path
         kind = doc["kind"]
-        assert kind in {"AppProject", "Application", "ApplicationSet", "ConfigMap", "Secret"}, path
+        assert kind in {"AppProject", "Application", "ApplicationSet", "ConfigMap", "ExternalSecret", "Secret"}, path
         if kind == "ConfigMap":
             assert doc["metadata"]["name"] == "argocd-notifications-cm", path
-        if kind == "Secret":
+        if kind == "Secret":  # only a credential-free cluster registration that platform/pulumi wrote
+            assert path.parent == ARGOCD / "clusters", path
             assert doc["metadata"]["labels"]["argocd.argoproj.io/secret-type"] == "cluster", path
+
+
+def test_root_leaves_the_addon_manifests_to_their_applications(tree: list[tuple[Path, Doc]]) -> None:
+    """addons/manifests/ (cluster-scoped and kube-system objects) is excluded from root and synced by add-ons."""
+    synced = {path for path, _ in tree}
+    folders = sorted((ARGOCD / "addons" / "manifests").iterdir())
+    assert folders and not any(p.is_relative_to(ARGOCD / "addons" / "manifests") for p in synced)
+    paths = {a["spec"]["source"].get("path") for a in of_kind(tree, "Application")}
+    for folder in folders:
+        assert str(folder.relative_to(REPO)) in paths, folder.name
 
 
 YAMLLINT = (

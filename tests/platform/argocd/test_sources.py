@@ -14,7 +14,9 @@ from tests.platform.argocd.model import (
     REPO,
     REPO_URL,
     Doc,
+    appsets,
     cluster_secret,
+    every_application,
     generate,
     kustomize_build,
     of_kind,
@@ -22,9 +24,11 @@ from tests.platform.argocd.model import (
 
 TOOLS = tomllib.loads((REPO / "scripts" / "tools.toml").read_text(encoding="utf-8"))
 EXACT_VERSION = re.compile(r"^v?\d+\.\d+\.\d+$")
-# kube-prometheus-stack chart -> the Prometheus Operator it ships; the operator's CRD schemas are pinned in
-# scripts/tools.toml. Bumping the chart means checking its appVersion and adding the pair here.
-KUBE_PROMETHEUS_STACK_OPERATOR = {"77.6.2": "v0.85.0"}
+# Chart -> the CRD source in scripts/tools.toml whose version is that chart's appVersion. Kyverno's chart has
+# its own numbering: bumping it means reading its appVersion and adding the pair here.
+CHART_CRDS = {"cert-manager": "cert-manager", "external-secrets": "external-secrets", "kyverno": "kyverno"}
+KYVERNO_APP_VERSION = {"3.9.1": "v1.19.1"}
+CHARTS = {"ingress-nginx", "cert-manager", "external-secrets", "kyverno"}
 
 
 def applications(tree: list[tuple[Path, Doc]]) -> dict[str, Doc]:
@@ -32,10 +36,15 @@ def applications(tree: list[tuple[Path, Doc]]) -> dict[str, Doc]:
     return {a["metadata"]["name"]: a for a in of_kind(tree, "Application")}
 
 
+def addons(tree: list[tuple[Path, Doc]]) -> dict[str, Doc]:
+    """Every add-on Application (committed, or generated for the dev registration), by name."""
+    apps = every_application(tree)
+    return {a["metadata"]["name"]: a for a in apps if a["spec"]["project"] == "platform-addons"}
+
+
 def generated(tree: list[tuple[Path, Doc]]) -> dict[str, Doc]:
     """ApplicationSet-generated Applications for the long-lived environments, by environment."""
-    (appset,) = of_kind(tree, "ApplicationSet")
-    apps = generate(appset, [cluster_secret(e) for e in LONG_LIVED])
+    apps = generate(appsets(tree)["medqa"], [cluster_secret(e) for e in LONG_LIVED])
     return {a["metadata"]["labels"]["medqa.io/environment"]: a for a in apps}
 
 
@@ -86,7 +95,7 @@ def test_every_long_lived_overlay_has_an_application(tree: list[tuple[Path, Doc]
 
 def test_selector_ignores_extra_environments_and_unlabelled_clusters(tree: list[tuple[Path, Doc]]) -> None:
     """A Pulumi extra environment (perf) or a cluster without medqa.io/overlay gets no MedQA Application."""
-    (appset,) = of_kind(tree, "ApplicationSet")
+    appset = appsets(tree)["medqa"]
     perf = cluster_secret("perf")
     unlabelled = cluster_secret("dev")
     del unlabelled["metadata"]["labels"]["medqa.io/overlay"]
@@ -113,36 +122,39 @@ def test_every_environment_syncs_automatically_with_retry(tree: list[tuple[Path,
 
 
 def test_helm_charts_are_pinned_to_exact_versions(tree: list[tuple[Path, Doc]]) -> None:
-    """Every chart source has an exact x.y.z version, never a range, branch or `*`."""
-    charts = [a for a in applications(tree).values() if "chart" in a["spec"]["source"]]
-    assert {a["spec"]["source"]["chart"] for a in charts} == {"ingress-nginx", "cert-manager", "kube-prometheus-stack"}
+    """Every chart source has an exact x.y.z version, never a range, branch or `*`; kube-prometheus-stack is gone."""
+    charts = [a for a in addons(tree).values() if "chart" in a["spec"]["source"]]
+    assert {a["spec"]["source"]["chart"] for a in charts} == CHARTS
     for app in charts:
         assert EXACT_VERSION.match(app["spec"]["source"]["targetRevision"]), app["metadata"]["name"]
 
 
 def test_chart_versions_match_the_pinned_crd_schemas(tree: list[tuple[Path, Doc]]) -> None:
-    """cert-manager and the Prometheus Operator run the versions whose CRD schemas validate our manifests."""
+    """cert-manager, External Secrets and Kyverno run the versions whose CRD schemas validate our manifests."""
     crds = TOOLS["tools"]["crd-schemas"]["sources"]
-    apps = applications(tree)
-    assert apps["cert-manager"]["spec"]["source"]["targetRevision"] == crds["cert-manager"]["version"]
-    stack = apps["kube-prometheus-stack"]["spec"]["source"]["targetRevision"]
-    assert KUBE_PROMETHEUS_STACK_OPERATOR[stack] == crds["prometheus-operator"]["version"]
+    apps = addons(tree)
+    for chart, source in CHART_CRDS.items():
+        version = apps[chart]["spec"]["source"]["targetRevision"]
+        expected = crds[source]["version"]
+        assert KYVERNO_APP_VERSION.get(version, version).lstrip("v") == expected.lstrip("v"), chart
 
 
 def test_addons_release_names_match_what_the_manifests_select(tree: list[tuple[Path, Doc]]) -> None:
-    """The MedQA ServiceMonitor selects release=kube-prometheus-stack; its NetworkPolicy names the namespaces."""
-    apps = applications(tree)
-    stack = apps["kube-prometheus-stack"]["spec"]
-    assert stack["source"]["helm"]["releaseName"] == "kube-prometheus-stack"
-    assert stack["destination"]["namespace"] == "monitoring"
+    """Namespaces and names other layers rely on: the IngressClass, the ESO ServiceAccount, the issuer."""
+    apps = addons(tree)
     assert apps["ingress-nginx"]["spec"]["destination"]["namespace"] == "ingress-nginx"
     ingress_class = apps["ingress-nginx"]["spec"]["source"]["helm"]["valuesObject"]["controller"]
     assert ingress_class["ingressClassResource"]["name"] == "nginx"
+    eso = apps["external-secrets"]["spec"]
+    assert eso["destination"]["namespace"] == "external-secrets"
+    assert eso["source"]["helm"]["valuesObject"]["serviceAccount"]["name"] == "external-secrets"
+    assert apps["cert-manager"]["spec"]["destination"]["namespace"] == "cert-manager"
+    assert "kube-prometheus-stack" not in apps and "monitoring" not in str(apps)
 
 
 def test_template_renderer_refuses_what_it_does_not_understand(tree: list[tuple[Path, Doc]]) -> None:
     """The test's Go-template renderer fails on an unknown expression instead of guessing (missingkey=error)."""
-    (appset,) = of_kind(tree, "ApplicationSet")
+    appset = appsets(tree)["medqa"]
     broken = {**appset, "spec": {**appset["spec"], "template": {"metadata": {"name": "{{ .nmae }}"}}}}
     with pytest.raises(KeyError):
         generate(broken, [cluster_secret("dev")])

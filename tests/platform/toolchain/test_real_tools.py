@@ -81,6 +81,30 @@ apiVersion: secrets-store.csi.x-k8s.io/v1
 kind: SecretProviderClass
 metadata: {name: api}
 spec: {provider: azure, parameters: {keyvaultName: kv-medqa}}
+---
+apiVersion: external-secrets.io/v1
+kind: ExternalSecret
+metadata: {name: api}
+spec:
+  secretStoreRef: {kind: SecretStore, name: kv}
+  target: {name: api}
+  data: [{secretKey: GEMINI_API_KEY, remoteRef: {key: gemini-api-key}}]
+---
+apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata: {name: signed}
+spec:
+  rules:
+    - name: signed
+      match: {any: [{resources: {kinds: [Pod]}}]}
+      verifyImages: [{imageReferences: ["example.invalid/*"], failureAction: Enforce}]
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: api}
+spec:
+  endpointSelector: {matchLabels: {app: api}}
+  egress: [{toFQDNs: [{matchName: generativelanguage.googleapis.com}], toPorts: [{ports: [{port: "443"}]}]}]
 """
 
 
@@ -99,7 +123,7 @@ def test_kubeconform_accepts_valid_core_and_crd_objects(tool: Tool, tmp_path: Pa
     """A Deployment, an Argo CD Application and the add-on CRs all validate."""
     done = _kubeconform(tool, tmp_path, "---\n".join([DEPLOYMENT, APPLICATION, CRD_OBJECTS]))
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "Valid: 5, Invalid: 0, Errors: 0, Skipped: 0" in done.stdout
+    assert "Valid: 8, Invalid: 0, Errors: 0, Skipped: 0" in done.stdout
 
 
 @pytest.mark.parametrize(
@@ -109,8 +133,12 @@ def test_kubeconform_accepts_valid_core_and_crd_objects(tool: Tool, tmp_path: Pa
         (DEPLOYMENT.replace("name: http}]", "name: http, hostPorts: 1}]"), "hostPorts"),
         (APPLICATION.replace("selfHeal: true", "selfheal: true"), "selfheal"),
         (CRD_OBJECTS.replace("interval: 30s", "intervall: 30s"), "intervall"),
+        (CRD_OBJECTS.replace("remoteRef: {key:", "remoteRef: {name:"), "name"),
+        (CRD_OBJECTS.replace("failureAction: Enforce", "failureActions: Enforce"), "failureActions"),
+        (CRD_OBJECTS.replace("toFQDNs:", "toFQDN:"), "toFQDN"),
     ],
-    ids=["deployment-spec", "container", "argocd-application", "servicemonitor"],
+    ids=["deployment-spec", "container", "argocd-application", "servicemonitor", "externalsecret", "clusterpolicy",
+         "ciliumnetworkpolicy"],  # fmt: skip
 )
 def test_kubeconform_rejects_a_misspelt_field(tool: Tool, tmp_path: Path, manifest: str, field: str) -> None:
     """Strict schemas catch a typo in a core object and in CRD objects."""
@@ -256,6 +284,20 @@ def test_kustomize_builds_an_overlay_and_sets_an_image(tool: Tool, tmp_path: Pat
     assert built.returncode == 0, built.stderr
     assert "image: medqa/api:2.0.0" in built.stdout
     assert "namespace: medqa-dev" in built.stdout
+
+
+def test_kube_score_passes_a_hardened_deployment_and_flags_a_bare_one(tool: Tool, tmp_path: Path) -> None:
+    """kube-score runs offline: a Deployment without limits or security context is CRITICAL (exit 1)."""
+    bare = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: demo}\nspec:\n"
+    bare += "  selector: {matchLabels: {app: api}}\n  template:\n    metadata: {labels: {app: api}}\n"
+    bare += "    spec: {containers: [{name: api, image: 'medqa/api:1.0.0'}]}\n"
+    (tmp_path / "bare.yaml").write_text(bare)
+    done = run(tool("kube-score"), "score", "-o", "ci", "bare.yaml", cwd=tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "[CRITICAL] api/demo apps/v1/Deployment: (api) CPU limit is not set" in done.stdout
+    (tmp_path / "ok.yaml").write_text(DEPLOYMENT)
+    limited = run(tool("kube-score"), "score", "-o", "ci", "ok.yaml", cwd=tmp_path)
+    assert "CPU limit is not set" not in limited.stdout, limited.stdout
 
 
 def test_helm_lints_and_renders_a_chart(tool: Tool, tmp_path: Path) -> None:

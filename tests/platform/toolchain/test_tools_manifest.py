@@ -25,6 +25,7 @@ ISSUE_TOOLS = {
     "terraform-provider-helm", "terraform-provider-kubernetes", "tflint",
     "tflint-ruleset-azurerm", "kubeconform", "kube-linter", "kustomize", "helm",
     "actionlint", "promtool", "checkov", "zizmor", "k8s-schemas", "crd-schemas",
+    "kube-score",  # issue #17: kube-score in the offline gate
 }  # fmt: skip
 
 
@@ -87,7 +88,10 @@ def test_wrapped_modules_say_how_their_local_replaces_are_pinned() -> None:
 def test_crd_sources_are_pinned_modules_with_files() -> None:
     """Each CRD source names a module, an exact version and YAML files inside it."""
     sources = TOOLS["crd-schemas"]["sources"]
-    assert set(sources) == {"argo-cd", "prometheus-operator", "cert-manager", "secrets-store-csi-driver"}
+    assert set(sources) == {
+        "argo-cd", "prometheus-operator", "cert-manager", "secrets-store-csi-driver",
+        "external-secrets", "kyverno", "cilium",
+    }  # fmt: skip
     for source in sources.values():
         assert MODULE_VERSION.match(source["version"])
         assert source["files"] and all(f.endswith(".yaml") for f in source["files"])
@@ -101,3 +105,15 @@ def test_readme_documents_every_tool_with_its_version() -> None:
         assert row is not None, f"{name} has no row in scripts/README.md"
         if "version" in spec:
             assert spec["version"] in row, name
+
+
+def test_the_base_kinds_of_the_platform_contract_have_crd_sources() -> None:
+    """ExternalSecret/SecretStore/ClusterSecretStore (ESO v1), ClusterPolicy and CiliumNetworkPolicy v2."""
+    sources = TOOLS["crd-schemas"]["sources"]
+    files = {name: " ".join(source["files"]) for name, source in sources.items()}
+    for kind in ("externalsecrets", "secretstores", "clustersecretstores"):
+        assert f"external-secrets.io_{kind}.yaml" in files["external-secrets"], kind
+    assert "kyverno.io_clusterpolicies.yaml" in files["kyverno"]
+    assert "crds/v2/ciliumnetworkpolicies.yaml" in files["cilium"]
+    # Kubernetes 1.34 on AKS runs the Cilium 1.18 line.
+    assert sources["cilium"]["version"].startswith("v1.18.")
