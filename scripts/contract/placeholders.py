@@ -4,7 +4,7 @@
     python3 scripts/contract/placeholders.py wire --env dev --outputs outputs.json
 
 `list` prints every entry of gitops/placeholders.yaml with its source, then scans the tree for placeholder
-values (all-zero or all-one GUIDs, all-zero digests, example.org / example.com hosts) and fails naming any
+values (GUIDs of one repeated digit, all-zero digests, example.org / example.com hosts) and fails naming any
 occurrence no entry covers. `wire` writes an environment's real values from `terraform output -json` of its
 root into the overlay's platform.env and config.env (commit the result: a release is a commit).
 """
@@ -25,8 +25,8 @@ import yaml
 REPO = Path(__file__).resolve().parents[2]
 REGISTRY = Path("gitops/placeholders.yaml")
 PATTERNS = {
-    "zero GUID": re.compile(r"00000000-0000-0000-0000-000000000000"),
-    "one GUID": re.compile(r"11111111-1111-1111-1111-111111111111"),
+    # 00000000-0000-..., 11111111-1111-...: a GUID of one repeated digit is never a real id.
+    "stand-in GUID": re.compile(r"\b(\d)\1{7}-\1{4}-\1{4}-\1{4}-\1{12}\b"),
     "zero digest": re.compile(r"sha256:0{64}"),
     "example host": re.compile(r"[a-z0-9.-]*example\.(?:org|com)"),
 }
