@@ -33,7 +33,7 @@ import pytest
 from tests.gitops_e2e.conftest import ARTIFACTS, REPO, Cluster, wait_until
 
 RELEASE_PY = REPO / "scripts" / "release.py"
-IMAGE = "crmedqaprodweu.azurecr.io/medqa"
+IMAGE = "crmedqasharedweu.azurecr.io/medqa"
 NEW_DIGEST = "sha256:" + "5e" * 32
 FAILING = "sha256:" + "fa11" * 16
 LEFT_OUT = ("addons/", "projects/platform-addons.yaml")

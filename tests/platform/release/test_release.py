@@ -121,7 +121,7 @@ def test_a_tag_in_the_entry_is_replaced_by_the_digest(root: Path, release: Run) 
     path.write_text(path.read_text().replace(f"digest: {PLACEHOLDER}", "newTag: v1.2.3"))
     assert release("bump", "--env", "prod", "--digest", DIGEST_A).returncode == 0
     (entry,) = yaml.safe_load(path.read_text())["images"]
-    assert entry == {"name": "crmedqaprodweu.azurecr.io/medqa", "digest": DIGEST_A}
+    assert entry == {"name": "crmedqasharedweu.azurecr.io/medqa", "digest": DIGEST_A}
     assert "# Written by the release/promote pipeline" in path.read_text()
 
 
@@ -174,8 +174,8 @@ def test_flow_style_entry_is_refused(root: Path, release: Run) -> None:
     """An images: entry written in flow style is refused rather than edited blindly."""
     path = overlay(root, "dev")
     text = path.read_text().replace(
-        f"  - name: crmedqaprodweu.azurecr.io/medqa\n    digest: {PLACEHOLDER}",
-        f"  - {{name: crmedqaprodweu.azurecr.io/medqa, digest: '{PLACEHOLDER}'}}",
+        f"  - name: crmedqasharedweu.azurecr.io/medqa\n    digest: {PLACEHOLDER}",
+        f"  - {{name: crmedqasharedweu.azurecr.io/medqa, digest: '{PLACEHOLDER}'}}",
     )
     assert "{name:" in text
     path.write_text(text)
