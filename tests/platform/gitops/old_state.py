@@ -59,7 +59,13 @@ def dns_without_rule(docs: list[Doc]) -> None:
 
 def csi_driver(docs: list[Doc]) -> None:
     """The Secrets Store CSI driver: a SecretProviderClass and the volume every pod mounted."""
-    docs.append({"apiVersion": "secrets-store.csi.x-k8s.io/v1", "kind": "SecretProviderClass", "metadata": {"name": "medqa-keyvault"}})
+    docs.append(
+        {
+            "apiVersion": "secrets-store.csi.x-k8s.io/v1",
+            "kind": "SecretProviderClass",
+            "metadata": {"name": "medqa-keyvault"},
+        }
+    )
     spec = pod_template(of_kind(docs, "Deployment")[0])["spec"]
     spec["volumes"].append({"name": "secrets-store", "csi": {"driver": "secrets-store.csi.k8s.io"}})
 

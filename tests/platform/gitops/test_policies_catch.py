@@ -152,7 +152,11 @@ BREAKS: list[tuple[str, str, Mutation]] = [
 
 BREAKS += [
     ("workload identity label on pod templates", "label on the ServiceAccount (old state)", old_state.label_on_account),
-    ("workload identity label on pod templates", "job runs as default", lambda d: pod_template(_job(d))["spec"].pop("serviceAccountName")),
+    (
+        "workload identity label on pod templates",
+        "job runs as default",
+        lambda d: pod_template(_job(d))["spec"].pop("serviceAccountName"),
+    ),
     ("ingress paths are the app's public routes", "only /ask /questions /schema (old state)", old_state.three_routes),
     ("ingress paths are the app's public routes", "/metrics routed", old_state.metrics_routed),
     ("no internet-wide egress", "0.0.0.0/0 on 443 (old state)", old_state.open_https),

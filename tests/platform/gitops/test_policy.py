@@ -26,6 +26,7 @@ def test_overlay_only_holds_deltas(overlay: str) -> None:
     """An overlay builds on the base alone and adds no resource of its own."""
     kustomization = yaml.safe_load((KUSTOMIZE / "overlays" / overlay / "kustomization.yaml").read_text())
     assert kustomization["resources"] == ["../../base"]
+    assert kustomization["components"] == ["../../components/wiring"]
     assert "bases" not in kustomization and "patchesStrategicMerge" not in kustomization
 
 

@@ -45,7 +45,15 @@ def test_real_overlays_pass_every_check(tools: None, tmp_path: Path) -> None:
     """All overlays render and pass kubeconform, kubernetes-validate, checkov and kube-score."""
     done = validate("check", tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
-    for step in ("render dev", "render staging", "render prod", "kubeconform", "kubernetes-validate", "checkov", "kube-score"):
+    for step in (
+        "render dev",
+        "render staging",
+        "render prod",
+        "kubeconform",
+        "kubernetes-validate",
+        "checkov",
+        "kube-score",
+    ):
         assert f"PASS {step}" in done.stdout
     assert "Invalid: 0, Errors: 0, Skipped: 0" in done.stdout  # every object had a schema
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dev.yaml", "prod.yaml", "staging.yaml"]

@@ -82,7 +82,9 @@ def test_rendered_objects_use_the_wiring(rendered: dict[str, list[Doc]], overlay
         assert all(c["image"].startswith(wiring["ACR_LOGIN_SERVER"] + "/medqa@sha256:") for c in spec["containers"])
     ingress = of_kind(docs, "Ingress")[0]["spec"]
     assert [r["host"] for r in ingress["rules"]] == [wiring["PUBLIC_HOST"]]
-    assert ingress["tls"] == [{"hosts": [wiring["PUBLIC_HOST"], wiring["ORIGIN_HOST"]], "secretName": wiring["TLS_SECRET"]}]
+    assert ingress["tls"] == [
+        {"hosts": [wiring["PUBLIC_HOST"], wiring["ORIGIN_HOST"]], "secretName": wiring["TLS_SECRET"]}
+    ]
     assert ingress["ingressClassName"] == wiring["INGRESS_CLASS"]
     egress = next(p for p in of_kind(docs, "NetworkPolicy") if p["metadata"]["name"] == "medqa-allow-egress")
     assert egress["spec"]["egress"] == [
@@ -103,7 +105,9 @@ def test_a_missing_wiring_key_fails_the_build(tmp_path: Path, tool: Callable[[st
     shutil.copytree(KUSTOMIZE, copy)
     env = copy / "overlays" / "dev" / "platform.env"
     env.write_text("".join(line for line in env.read_text().splitlines(True) if not line.startswith("KEY_VAULT_URL=")))
-    done = subprocess.run([str(tool("kustomize")), "build", str(env.parent)], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [str(tool("kustomize")), "build", str(env.parent)], capture_output=True, text=True, check=False
+    )
     assert done.returncode != 0 and "KEY_VAULT_URL" in done.stderr, done.stderr
 
 

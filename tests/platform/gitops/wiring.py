@@ -116,7 +116,7 @@ def ingress_paths(ingress: Doc) -> list[tuple[str, str]]:
 @functools.cache
 def app_routes() -> tuple[str, ...]:
     """The app's public route paths: app.asgi.public_routes() when it exists, else its route table minus probes."""
-    import app.asgi as asgi
+    from app import asgi
     from app.settings import Settings
 
     if hasattr(asgi, "public_routes"):
@@ -221,7 +221,11 @@ def secrets_from_external_secrets(docs: list[Doc]) -> list[str]:
 
 def metrics_by_annotation(docs: list[Doc]) -> list[str]:
     """Managed Prometheus scrapes by pod annotation; no ServiceMonitor or PrometheusRule is deployed."""
-    found = [f"{ref(d)}: Managed Prometheus does not read it" for d in docs if d["kind"] in ("ServiceMonitor", "PrometheusRule")]
+    found = [
+        f"{ref(d)}: Managed Prometheus does not read it"
+        for d in docs
+        if d["kind"] in ("ServiceMonitor", "PrometheusRule")
+    ]
     for dep in of_kind(docs, "Deployment"):
         template = pod_template(dep)
         ports = {str(p["containerPort"]) for c in template["spec"]["containers"] for p in c.get("ports", [])}
@@ -236,7 +240,9 @@ def metrics_by_annotation(docs: list[Doc]) -> list[str]:
 def wiring_applied(docs: list[Doc]) -> list[str]:
     """components/wiring set every field (no `wiring.invalid` left) and the wiring ConfigMap is not deployed."""
     found = [f"{ref(d)}: still holds {UNSET}" for d in docs if UNSET in repr(d)]
-    found += [f"{ref(d)}: the local-config wiring is deployed" for d in of_kind(docs, "ConfigMap") if "wiring" in ref(d)]
+    found += [
+        f"{ref(d)}: the local-config wiring is deployed" for d in of_kind(docs, "ConfigMap") if "wiring" in ref(d)
+    ]
     return found
 
 
