@@ -162,3 +162,55 @@ def test_kube_score_fails_without_the_ignore(tool: Callable[[str], Path], render
     assert broken.read_text() != text
     done = kube_score(tool("kube-score"), [broken])
     assert done.returncode == 1 and "HPA few replicas" in done.stdout, done.stdout + done.stderr
+
+
+# ---- The source checks catch the state before issue #20.
+
+OLD_DEV_PATCHES = """
+patches:
+  - target: {kind: Ingress, name: medqa}
+    patch: |-
+      - op: replace
+        path: /spec/tls/0/hosts/0
+        value: dev.medqa.example.com
+  - target: {kind: NetworkPolicy, name: medqa-allow-egress}
+    patch: |-
+      - op: replace
+        path: /spec/egress/1/to/0/ipBlock/cidr
+        value: 10.10.8.0/24
+"""
+
+
+def test_index_paths_catch_the_old_json_patches() -> None:
+    """The old overlays' JSON patches by list position are reported, and so is an indexed replacement."""
+    assert len(index_paths(yaml.safe_load(OLD_DEV_PATCHES))) == 2
+    replacement = {"replacements": [{"targets": [{"select": {}, "fieldPaths": ["spec.rules.0.host"]}]}]}
+    assert index_paths(replacement) and not index_paths({"replacements": [{"targets": [{"fieldPaths": ["a.*.b"]}]}]})
+
+
+def test_platform_env_problems_are_reported() -> None:
+    """A missing key, a key outside the contract, a repeated key and a bare line are each named."""
+    good = (KUSTOMIZE / "overlays" / "dev" / "platform.env").read_text()
+    assert platform_env_problems(good) == []
+    assert "missing wiring keys ['TLS_SECRET']" in platform_env_problems(good.replace("TLS_SECRET=", "#"))
+    assert "keys outside the contract ['EXTRA']" in platform_env_problems(good + "EXTRA=1\n")
+    assert any("given twice" in p for p in platform_env_problems(good + "POD_CIDR=10.0.0.0/8\n"))
+    assert any("not KEY=value" in p for p in platform_env_problems(good + "POD_CIDR\n"))
+
+
+def test_config_check_catches_the_old_config() -> None:
+    """The old config.env (MEDQA_ENV only, the URL with its password in a Secret) fails on every contract key."""
+    wiring = env_file("dev", "platform.env")
+    problems = config_agrees_with_wiring({"MEDQA_ENV": "dev"}, wiring)
+    assert {p.split("=")[0] for p in problems} == {
+        "config.env MEDQA_DATABASE_AUTH",
+        "config.env MEDQA_DATABASE_URL",
+        "config.env MEDQA_TRUSTED_PROXIES",
+        "config.env MEDQA_FRONT_DOOR_ID",
+    }
+
+
+def test_the_old_postgres_cidrs_are_not_terraforms() -> None:
+    """dev's 10.10.8.0/24 and staging's copy of it were never the subnet Terraform carves."""
+    assert postgres_subnet("10.20.0.0/20") == "10.20.8.0/27"
+    assert "10.10.8.0/24" not in {postgres_subnet(s) for s in ADDRESS_SPACES.values()}
