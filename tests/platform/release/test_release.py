@@ -76,7 +76,7 @@ def test_bumped_overlay_renders_with_the_digest_everywhere(
 @pytest.mark.slow
 def test_bumped_overlay_passes_the_gitops_validation(root: Path, release: Run, tool: Callable[[str], Path]) -> None:
     """The bumped overlay passes scripts/gitops-validate.sh (kubeconform, kubernetes-validate, checkov)."""
-    for name in ("kubeconform", "kustomize", "k8s-schemas", "crd-schemas"):
+    for name in ("kubeconform", "kustomize", "k8s-schemas", "crd-schemas", "kube-score"):
         tool(name)
     assert release("bump", "--env", "dev", "--digest", DIGEST_A).returncode == 0
     out = root / "rendered"
