@@ -144,6 +144,11 @@ BREAKS: list[tuple[str, str, Mutation]] = [
     ("ingress public routes only", "no tls", lambda d: of_kind(d, "Ingress")[0]["spec"].pop("tls")),
     (
         "ingress public routes only",
+        "other issuer",
+        lambda d: of_kind(d, "Ingress")[0]["metadata"]["annotations"].update({"cert-manager.io/cluster-issuer": "x"}),
+    ),
+    (
+        "ingress public routes only",
         "other class",
         lambda d: of_kind(d, "Ingress")[0]["spec"].update(ingressClassName="traefik"),
     ),

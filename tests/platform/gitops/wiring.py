@@ -120,7 +120,8 @@ def app_routes() -> tuple[str, ...]:
     from app.settings import Settings
 
     if hasattr(asgi, "public_routes"):
-        return tuple(sorted(str(r) for r in asgi.public_routes()))
+        # Paths, or (path, ...) pairs: the first element is the route path either way.
+        return tuple(sorted(str(r if isinstance(r, str) else r[0]) for r in asgi.public_routes()))
     # The Litestar app inside the metrics middleware; create_app() wraps it last.
     with mock.patch.object(asgi, "observe", lambda app, metrics: app):
         litestar_app = asgi.create_app(Settings())
