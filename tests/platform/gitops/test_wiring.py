@@ -12,7 +12,7 @@ import yaml
 
 from tests.platform.gitops.conftest import KUSTOMIZE, OVERLAYS, REPO
 from tests.platform.gitops.policies import Doc, of_kind, workloads
-from tests.platform.gitops.wiring import (
+from tests.platform.gitops.sources import (
     config_agrees_with_wiring,
     index_paths,
     parse_env,
