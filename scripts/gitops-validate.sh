@@ -8,7 +8,8 @@
 # OVERLAY_DIR defaults to every directory under gitops/kustomize/overlays/. Checks, per rendered overlay:
 #   kubeconform -strict against Kubernetes ${K8S_VERSION} core schemas and our CRD schemas (no missing schema
 #   is tolerated), kubernetes-validate --strict, checkov (kubernetes framework, skips only inline with a
-#   reason), kube-linter when obtainable. Every check runs; the script exits 1 if any failed.
+#   reason), kube-score (warnings fail; ignores only inline, `kube-score/ignore` with a reason annotation
+#   `kube-score.medqa.io/<check>`), kube-linter when obtainable. Every check runs; the script exits 1 if any failed.
 # Tools come from scripts/tools.sh (pinned, offline); the Python ones from the uv `checks` group.
 set -uo pipefail
 
@@ -86,6 +87,15 @@ checkov_check() { # checkov_check DIR: every check, offline; skips only inline (
   fi
 }
 
+kube_score_check() { # kube_score_check FILE...: every default check; a warning fails like a critical finding
+  local bin
+  bin="$(tool_path kube-score)" || { echo "kube-score missing: bash scripts/tools.sh install kube-score"; return 1; }
+  "$bin" score --kubernetes-version "v${K8S_VERSION%.*}" --output-format ci --exit-one-on-warning "$@" |
+    grep -v -e '^\[OK\]' -e '^\[SKIPPED\]'
+  # The exit status is kube-score's, not grep's (which fails when every line was OK).
+  return "${PIPESTATUS[0]}"
+}
+
 check() { # check OUT_DIR OVERLAY...
   local out="$1" files=() kube_linter
   render "$@"
@@ -94,6 +104,7 @@ check() { # check OUT_DIR OVERLAY...
   step "kubeconform (Kubernetes ${K8S_VERSION} + CRD schemas, strict)" kubeconform_check "${files[@]}"
   step "kubernetes-validate --strict (${K8S_VERSION})" kubernetes_validate_check "${files[@]}"
   step "checkov (kubernetes)" checkov_check "$out"
+  step "kube-score" kube_score_check "${files[@]}"
   if kube_linter="$(tool_path kube-linter)"; then
     step "kube-linter" "$kube_linter" lint "${files[@]}"
   else

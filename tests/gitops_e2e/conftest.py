@@ -107,12 +107,23 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, tool: Callable[[str], Path
         handle.script("down", check=False)
 
 
-class IngressStatusWriter(threading.Thread):
-    """Plays the ingress controller's one visible part: it writes status.loadBalancer on each Ingress.
+READY = {"type": "Ready", "status": "True", "reason": "SecretSynced", "message": "written by the e2e suite"}
+# kind -> the status its controller would write, which Argo CD's built-in health checks wait for.
+STATUSES = {
+    # ingress-nginx writes its Service's load-balancer address; 192.0.2.10 is TEST-NET-1, never routed.
+    "ingress": {"loadBalancer": {"ingress": [{"ip": "192.0.2.10"}]}},
+    # External Secrets marks a store it can reach, and a secret it has synced, Ready.
+    "secretstores.external-secrets.io": {"conditions": [{**READY, "reason": "Valid"}]},
+    "externalsecrets.external-secrets.io": {"conditions": [READY]},
+}
 
-    No ingress-nginx runs here (no nodes, no data plane), so nothing would fill the status that Argo CD's
-    built-in Ingress health check waits for. ingress-nginx writes its Service's load-balancer address there;
-    this writes 192.0.2.10 (TEST-NET-1, never routed), through the status subresource as a controller does.
+
+class StatusWriter(threading.Thread):
+    """Plays the visible part of the controllers that do not run here: ingress-nginx and External Secrets.
+
+    No nodes, no data plane, no Key Vault: nothing would fill the status that Argo CD's built-in health checks
+    of Ingress, SecretStore and ExternalSecret wait for. This writes it through the status subresource, as a
+    controller does, once per object.
     """
 
     def __init__(self, cluster: Cluster) -> None:
@@ -121,26 +132,29 @@ class IngressStatusWriter(threading.Thread):
         self.stopping = threading.Event()
 
     def run(self) -> None:
-        status = json.dumps({"status": {"loadBalancer": {"ingress": [{"ip": "192.0.2.10"}]}}})
         while not self.stopping.wait(2):
-            found = self.cluster.kubectl("get", "ingress", "-A", "-o", "json", check=False)
-            if found.returncode != 0:
+            for kind, status in STATUSES.items():
+                self.write(kind, status)
+
+    def write(self, kind: str, status: dict[str, object]) -> None:
+        found = self.cluster.kubectl("get", kind, "-A", "-o", "json", check=False)
+        if found.returncode != 0:
+            return
+        for item in json.loads(found.stdout)["items"]:
+            if item.get("status"):
                 continue
-            for item in json.loads(found.stdout)["items"]:
-                if item.get("status", {}).get("loadBalancer", {}).get("ingress"):
-                    continue
-                meta = item["metadata"]
-                self.cluster.kubectl(
-                    "patch", "ingress", meta["name"], "-n", meta["namespace"], "--subresource=status",
-                    "--type=merge", "-p", status, check=False,
-                )  # fmt: skip
+            meta = item["metadata"]
+            self.cluster.kubectl(
+                "patch", kind, meta["name"], "-n", meta["namespace"], "--subresource=status",
+                "--type=merge", "-p", json.dumps({"status": status}), check=False,
+            )  # fmt: skip
 
 
 @pytest.fixture(scope="session")
 def argocd(cluster: Cluster) -> Iterator[Cluster]:
     """Redis and Argo CD's repo-server and controllers as local processes against the control plane."""
     cluster.script("argocd-up")
-    writer = IngressStatusWriter(cluster)
+    writer = StatusWriter(cluster)
     writer.start()
     try:
         yield cluster

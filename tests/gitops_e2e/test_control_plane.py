@@ -59,9 +59,9 @@ def test_fake_nodes_are_ready_and_our_crds_are_installed(cluster: Cluster) -> No
         "applications.argoproj.io",
         "applicationsets.argoproj.io",
         "appprojects.argoproj.io",
-        "servicemonitors.monitoring.coreos.com",
-        "prometheusrules.monitoring.coreos.com",
-        "secretproviderclasses.secrets-store.csi.x-k8s.io",
+        "secretstores.external-secrets.io",
+        "externalsecrets.external-secrets.io",
+        "ciliumnetworkpolicies.cilium.io",
     }
 
 

@@ -10,10 +10,10 @@ Application, AppProjects and ApplicationSet from that directory and registers th
 
 What cannot turn Healthy without real nodes, and how it is judged here:
 - Pods: kwok marks them Running and Ready (no container runs; images are never pulled, probes never sent;
-  the Key Vault CSI volume and the `medqa-secrets` Secret it would mirror are never needed), and moves the
-  migration Job's pods to Succeeded, so Deployment, ReplicaSet and Job health are Argo CD's own checks.
-- Ingress: Argo CD waits for status.loadBalancer, which only an ingress controller writes; the suite writes
-  it in the controller's place (conftest.IngressStatusWriter).
+  the `medqa-secrets` Secret External Secrets would write is never needed), and moves the migration Job's
+  pods to Succeeded, so Deployment, ReplicaSet and Job health are Argo CD's own checks.
+- Ingress, SecretStore, ExternalSecret: Argo CD waits for the status that only ingress-nginx and External
+  Secrets write; the suite writes it in their place (conftest.StatusWriter).
 - HorizontalPodAutoscaler: without metrics-server its ScalingActive condition is False; the local Argo CD
   judges it by AbleToScale (scripts/cluster/argocd-local.yaml).
 - Nothing is a LoadBalancer Service (the Service is ClusterIP), so nothing waits for a cloud load balancer.
@@ -33,7 +33,7 @@ import pytest
 from tests.gitops_e2e.conftest import ARTIFACTS, REPO, Cluster, wait_until
 
 RELEASE_PY = REPO / "scripts" / "release.py"
-IMAGE = "crmedqaprodweu.azurecr.io/medqa"
+IMAGE = "crmedqasharedweu.azurecr.io/medqa"
 NEW_DIGEST = "sha256:" + "5e" * 32
 FAILING = "sha256:" + "fa11" * 16
 LEFT_OUT = ("addons/", "projects/platform-addons.yaml")

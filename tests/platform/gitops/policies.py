@@ -6,6 +6,9 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from tests.platform.gitops import wiring
+from tests.platform.gitops.wiring import covers, ingress_paths
+
 Doc = dict[str, Any]
 Policy = Callable[[list[Doc]], list[str]]
 
@@ -15,7 +18,9 @@ DIGEST = re.compile(r"^[a-z0-9.-]+(?::\d+)?/[a-z0-9._/-]+@sha256:[0-9a-f]{64}$")
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod")
 RECOMMENDED = {"app.kubernetes.io/name": "medqa", "app.kubernetes.io/part-of": "medqa"}
 PSA_MODES = ("enforce", "audit", "warn")
-PRIVATE_PATHS = ("/metrics", "/healthz", "/readyz")
+PRIVATE_PATHS = ("/metrics", "/readyz", "/livez")
+SECRET_KINDS = ("SecretStore", "ExternalSecret")
+CLUSTER_ISSUER = "letsencrypt"  # DNS-01, made by gitops/argocd (no solver pod to admit)
 
 
 def ref(doc: Doc) -> str:
@@ -202,9 +207,6 @@ def labels_consistent(docs: list[Doc]) -> list[str]:
         ]
         if not services:
             found.append(f"{ref(dep)}: no Service selects its pods")
-    for sm in of_kind(docs, "ServiceMonitor"):
-        if not any(selects(sm["spec"]["selector"]["matchLabels"], labels(s)) for s in of_kind(docs, "Service")):
-            found.append(f"{ref(sm)}: selects no Service")
     return found
 
 
@@ -264,7 +266,7 @@ def migration_ordering(docs: list[Doc]) -> list[str]:
     for dep in of_kind(docs, "Deployment"):
         if wave(dep) <= wave(job):
             found.append(f"{ref(dep)}: wave {wave(dep)} is not after the migration Job's {wave(job)}")
-    for kind in ("Namespace", "ServiceAccount", "ConfigMap", "SecretProviderClass", "NetworkPolicy"):
+    for kind in ("Namespace", "ServiceAccount", "ConfigMap", *SECRET_KINDS, "NetworkPolicy", "CiliumNetworkPolicy"):
         for doc in of_kind(docs, kind):
             if wave(doc) >= wave(job):
                 found.append(f"{ref(doc)}: wave {wave(doc)} is not before the migration Job's {wave(job)}")
@@ -272,7 +274,7 @@ def migration_ordering(docs: list[Doc]) -> list[str]:
 
 
 def ingress_public_only(docs: list[Doc]) -> list[str]:
-    """Ingress: class nginx, TLS by cert-manager, and never a route to metrics or probes."""
+    """Ingress: class nginx, TLS by cert-manager covering every rule host, and never a route to metrics or probes."""
     found = []
     ingresses = of_kind(docs, "Ingress")
     if not ingresses:
@@ -281,23 +283,21 @@ def ingress_public_only(docs: list[Doc]) -> list[str]:
         spec = ing["spec"]
         if spec.get("ingressClassName") != "nginx":
             found.append(f"{ref(ing)}: ingressClassName is not nginx")
-        if not spec.get("tls") or not any(k.startswith("cert-manager.io/") for k in annotations(ing)):
-            found.append(f"{ref(ing)}: no TLS issued by cert-manager")
+        if not spec.get("tls") or annotations(ing).get("cert-manager.io/cluster-issuer") != CLUSTER_ISSUER:
+            found.append(f"{ref(ing)}: no TLS issued by cert-manager's ClusterIssuer {CLUSTER_ISSUER}")
         hosts = {r.get("host") for r in spec.get("rules", [])}
         tls_hosts = {h for t in spec.get("tls", []) for h in t.get("hosts", [])}
-        if hosts != tls_hosts:
-            found.append(f"{ref(ing)}: rule hosts {sorted(hosts)} differ from TLS hosts {sorted(tls_hosts)}")
-        for rule in spec.get("rules", []):
-            for path in rule.get("http", {}).get("paths", []):
-                p, kind = path["path"], path["pathType"]
-                for private in PRIVATE_PATHS:
-                    if p == private or (kind == "Prefix" and private.startswith(p.rstrip("/") + "/")) or p == "/":
-                        found.append(f"{ref(ing)}: path {p} ({kind}) exposes {private}")
+        if not hosts <= tls_hosts:
+            found.append(f"{ref(ing)}: rule hosts {sorted(hosts - tls_hosts)} have no TLS")
+        for p, kind in ingress_paths(ing):
+            for private in PRIVATE_PATHS:
+                if covers(p, kind, private):
+                    found.append(f"{ref(ing)}: path {p} ({kind}) exposes {private}")
     return found
 
 
-# Stand-ins for the two Key Vault secrets; only their shape matters to the settings parser.
-SECRET_SAMPLES = {"GEMINI_API_KEY": "sample-key", "MEDQA_DATABASE_URL": "postgres://medqa:pw@db.internal:5432/medqa"}
+# Stand-in for the one Key Vault secret; only its shape matters to the settings parser.
+SECRET_SAMPLES = {"GEMINI_API_KEY": "sample-key"}
 
 
 def container_env(docs: list[Doc], container: Doc) -> dict[str, str]:
@@ -327,4 +327,5 @@ POLICIES: dict[str, Policy] = {
     "no service account token mounted": service_account_tokens,
     "migration ordering": migration_ordering,
     "ingress public routes only": ingress_public_only,
+    **wiring.POLICIES,
 }

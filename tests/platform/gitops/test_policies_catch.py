@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
+from tests.platform.gitops import old_state
 from tests.platform.gitops.policies import POLICIES, Doc, container_env, of_kind, pod_template
 
 Mutation = Callable[[list[Doc]], None]
@@ -28,7 +29,7 @@ def _drop(kind: str) -> Mutation:
 
 
 def _set_path(docs: list[Doc]) -> None:
-    of_kind(docs, "Ingress")[0]["spec"]["rules"][0]["http"]["paths"][0]["path"] = "/"
+    of_kind(docs, "Ingress")[0]["spec"]["rules"][0]["http"]["paths"][0].update(path="/", pathType="Prefix")
 
 
 BREAKS: list[tuple[str, str, Mutation]] = [
@@ -81,7 +82,7 @@ BREAKS: list[tuple[str, str, Mutation]] = [
             policyTypes=["Ingress"]
         ),
     ),
-    ("images pinned by digest", "tag", lambda d: _api(d).update(image="crmedqaprodweu.azurecr.io/medqa:0.1.0")),
+    ("images pinned by digest", "tag", lambda d: _api(d).update(image="crmedqasharedweu.azurecr.io/medqa:0.1.0")),
     ("images pinned by digest", "latest", lambda d: _api(d).update(image="medqa:latest")),
     (
         "labels consistent",
@@ -143,9 +144,37 @@ BREAKS: list[tuple[str, str, Mutation]] = [
     ("ingress public routes only", "no tls", lambda d: of_kind(d, "Ingress")[0]["spec"].pop("tls")),
     (
         "ingress public routes only",
+        "other issuer",
+        lambda d: of_kind(d, "Ingress")[0]["metadata"]["annotations"].update({"cert-manager.io/cluster-issuer": "x"}),
+    ),
+    (
+        "ingress public routes only",
         "other class",
         lambda d: of_kind(d, "Ingress")[0]["spec"].update(ingressClassName="traefik"),
     ),
+]
+
+
+BREAKS += [
+    ("workload identity label on pod templates", "label on the ServiceAccount (old state)", old_state.label_on_account),
+    (
+        "workload identity label on pod templates",
+        "job runs as default",
+        lambda d: pod_template(_job(d))["spec"].pop("serviceAccountName"),
+    ),
+    ("ingress paths are the app's public routes", "only /ask /questions /schema (old state)", old_state.three_routes),
+    ("ingress paths are the app's public routes", "/metrics routed", old_state.metrics_routed),
+    ("no internet-wide egress", "0.0.0.0/0 on 443 (old state)", old_state.open_https),
+    ("FQDN egress through Cilium", "no Cilium policy (old state)", _drop("CiliumNetworkPolicy")),
+    ("FQDN egress through Cilium", "L4 DNS rule (old state)", old_state.l4_dns),
+    ("FQDN egress through Cilium", "DNS without a DNS rule", old_state.dns_without_rule),
+    ("secrets from External Secrets", "SecretProviderClass and CSI volume (old state)", old_state.csi_driver),
+    ("secrets from External Secrets", "no ExternalSecret", _drop("ExternalSecret")),
+    ("metrics by pod annotation", "ServiceMonitor (old state)", old_state.service_monitor),
+    ("metrics by pod annotation", "no scrape annotation", old_state.no_scrape_annotation),
+    ("wiring applied", "base value left", old_state.unwired_vault),
+    ("wiring applied", "wiring ConfigMap deployed", old_state.wiring_deployed),
+    ("kube-score ignores explained", "ignore without reason", old_state.unexplained_ignore),
 ]
 
 

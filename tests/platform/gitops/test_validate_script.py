@@ -15,7 +15,7 @@ from tests.platform.gitops.conftest import KUSTOMIZE, VALIDATE
 @pytest.fixture(scope="module")
 def tools(tool: Callable[[str], Path]) -> None:
     """The pinned tools and schemas the script needs (missing: skip, or fail under MEDQA_REQUIRE_TOOLS=1)."""
-    for name in ("kubeconform", "k8s-schemas", "crd-schemas", "checkov"):
+    for name in ("kubeconform", "k8s-schemas", "crd-schemas", "checkov", "kube-score"):
         tool(name)
 
 
@@ -42,10 +42,18 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 def test_real_overlays_pass_every_check(tools: None, tmp_path: Path) -> None:
-    """All overlays render and pass kubeconform, kubernetes-validate and checkov."""
+    """All overlays render and pass kubeconform, kubernetes-validate, checkov and kube-score."""
     done = validate("check", tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
-    for step in ("render dev", "render staging", "render prod", "kubeconform", "kubernetes-validate", "checkov"):
+    for step in (
+        "render dev",
+        "render staging",
+        "render prod",
+        "kubeconform",
+        "kubernetes-validate",
+        "checkov",
+        "kube-score",
+    ):
         assert f"PASS {step}" in done.stdout
     assert "Invalid: 0, Errors: 0, Skipped: 0" in done.stdout  # every object had a schema
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dev.yaml", "prod.yaml", "staging.yaml"]
@@ -73,11 +81,11 @@ def test_wrong_type_fails(tools: None, tree: Path, tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_unknown_crd_field_fails_kubeconform(tools: None, tree: Path, tmp_path: Path) -> None:
-    """CRD objects are validated strictly too: a misspelt ServiceMonitor field fails."""
-    edit(tree / "base" / "servicemonitor.yaml", "      interval: 30s", "      intervall: 30s")
+    """CRD objects are validated strictly too: a misspelt ExternalSecret field fails."""
+    edit(tree / "base" / "externalsecret.yaml", "  refreshInterval: 1h", "  refreshIntervall: 1h")
     done = validate("check", tmp_path / "out", tree / "overlays" / "staging")
     assert done.returncode == 1
-    assert "FAIL kubeconform" in done.stdout and "intervall" in done.stdout
+    assert "FAIL kubeconform" in done.stdout and "refreshIntervall" in done.stdout
 
 
 @pytest.mark.slow

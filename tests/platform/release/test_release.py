@@ -76,7 +76,7 @@ def test_bumped_overlay_renders_with_the_digest_everywhere(
 @pytest.mark.slow
 def test_bumped_overlay_passes_the_gitops_validation(root: Path, release: Run, tool: Callable[[str], Path]) -> None:
     """The bumped overlay passes scripts/gitops-validate.sh (kubeconform, kubernetes-validate, checkov)."""
-    for name in ("kubeconform", "kustomize", "k8s-schemas", "crd-schemas"):
+    for name in ("kubeconform", "kustomize", "k8s-schemas", "crd-schemas", "kube-score"):
         tool(name)
     assert release("bump", "--env", "dev", "--digest", DIGEST_A).returncode == 0
     out = root / "rendered"
@@ -121,7 +121,7 @@ def test_a_tag_in_the_entry_is_replaced_by_the_digest(root: Path, release: Run) 
     path.write_text(path.read_text().replace(f"digest: {PLACEHOLDER}", "newTag: v1.2.3"))
     assert release("bump", "--env", "prod", "--digest", DIGEST_A).returncode == 0
     (entry,) = yaml.safe_load(path.read_text())["images"]
-    assert entry == {"name": "crmedqaprodweu.azurecr.io/medqa", "digest": DIGEST_A}
+    assert entry == {"name": "crmedqasharedweu.azurecr.io/medqa", "digest": DIGEST_A}
     assert "# Written by the release/promote pipeline" in path.read_text()
 
 
@@ -174,8 +174,8 @@ def test_flow_style_entry_is_refused(root: Path, release: Run) -> None:
     """An images: entry written in flow style is refused rather than edited blindly."""
     path = overlay(root, "dev")
     text = path.read_text().replace(
-        f"  - name: crmedqaprodweu.azurecr.io/medqa\n    digest: {PLACEHOLDER}",
-        f"  - {{name: crmedqaprodweu.azurecr.io/medqa, digest: '{PLACEHOLDER}'}}",
+        f"  - name: crmedqasharedweu.azurecr.io/medqa\n    digest: {PLACEHOLDER}",
+        f"  - {{name: crmedqasharedweu.azurecr.io/medqa, digest: '{PLACEHOLDER}'}}",
     )
     assert "{name:" in text
     path.write_text(text)
