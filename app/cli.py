@@ -61,7 +61,7 @@ def run_server(asgi_app: Any, settings: Settings) -> None:
 
 def _with_database(work: Callable[[Any], Awaitable[T]]) -> T:
     """Run `work(engine)` against MEDQA_DATABASE_URL; database failures become one-line errors."""
-    from app.db import DB_ERRORS, bind_tables, close_engine, make_engine, open_engine
+    from app.db import DB_ERRORS, open_database
     from app.migrate import MigrationFailed
     from app.system.logging import configure_logging
 
@@ -69,13 +69,8 @@ def _with_database(work: Callable[[Any], Awaitable[T]]) -> T:
     configure_logging(settings.log_level, settings.log_format)
 
     async def run() -> T:
-        engine = make_engine(settings.database_url)
-        bind_tables(engine)
-        await open_engine(engine, pool_size=1)
-        try:
+        async with open_database(settings, pool_size=1) as engine:
             return await work(engine)
-        finally:
-            await close_engine(engine)
 
     try:
         return asyncio.run(run())
