@@ -62,6 +62,7 @@ def run_server(asgi_app: Any, settings: Settings) -> None:
 def _with_database(work: Callable[[Any], Awaitable[T]]) -> T:
     """Run `work(engine)` against MEDQA_DATABASE_URL; database failures become one-line errors."""
     from app.db import DB_ERRORS, open_database
+    from app.errors import DatabaseUnavailable
     from app.migrate import MigrationFailed
     from app.system.logging import configure_logging
 
@@ -76,6 +77,8 @@ def _with_database(work: Callable[[Any], Awaitable[T]]) -> T:
         return asyncio.run(run())
     except MigrationFailed as exc:
         raise CommandError(f"migration failed: {exc}") from None
+    except DatabaseUnavailable as exc:  # a guarded operation (purge): the cause is in the db.error log line
+        raise CommandError(f"database unreachable: {exc.detail}") from None
     except DB_ERRORS as exc:
         reason = getattr(exc, "strerror", None) or exc
         raise CommandError(f"database unreachable: {type(exc).__name__}: {reason}") from None

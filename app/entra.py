@@ -104,6 +104,10 @@ class EntraTokenProvider:
         self._transport = {**TRANSPORT_OPTIONS, **transport}
         self._credential: WorkloadIdentityCredential | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        # Import now: the first token request runs under the pool's start deadline, and these imports
+        # (azure-identity, msal, aiohttp) take seconds on a busy node and would block the event loop.
+        import azure.identity.aio  # noqa: F401
+        from azure.core.pipeline.transport import AioHttpTransport  # noqa: F401
 
     def _new_credential(self) -> WorkloadIdentityCredential:
         from azure.identity.aio import WorkloadIdentityCredential
