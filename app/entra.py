@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from azure.identity.aio import WorkloadIdentityCredential
 
 DATABASE_SCOPE = "https://ossrdbms-aad.database.windows.net/.default"
+# What the webhook injects: a test that parses a rendered pod's environment must add these itself.
+WEBHOOK_VARIABLES = ("AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_AUTHORITY_HOST")
 MIN_TOKEN_LIFETIME_S = 30.0
 # Bounded so a dead token endpoint fails inside the readiness probe's and the request's database deadline.
 TRANSPORT_OPTIONS: dict[str, Any] = {
@@ -66,7 +68,7 @@ class EntraLogin:
     def from_env(cls, env: Mapping[str, str]) -> EntraLogin:
         """Read and check the AZURE_* variables; raise ValueError starting with the variable's name."""
         values = {}
-        for name in ("AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_FEDERATED_TOKEN_FILE"):
+        for name in WEBHOOK_VARIABLES[:3]:
             value = env.get(name, "").strip()
             if not value:
                 raise ValueError(f"{name}: required when MEDQA_DATABASE_AUTH=entra ({_WEBHOOK_HINT})")
@@ -104,6 +106,7 @@ class EntraTokenProvider:
         self._transport = {**TRANSPORT_OPTIONS, **transport}
         self._credential: WorkloadIdentityCredential | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._lock = asyncio.Lock()
         # Import now: the first token request runs under the pool's start deadline, and these imports
         # (azure-identity, msal, aiohttp) take seconds on a busy node and would block the event loop.
         import azure.identity.aio  # noqa: F401
@@ -123,21 +126,23 @@ class EntraTokenProvider:
         )
 
     async def __call__(self) -> str:
-        """A token with at least `min_lifetime_s` left; DatabaseTokenUnavailable when none can be had."""
+        """A current token (a fresh one when the cached one is near expiry); DatabaseTokenUnavailable if none."""
         loop = asyncio.get_running_loop()
-        credential = self._credential
-        if credential is None or self._loop is not loop:
-            if self._loop is not None and self._loop is not loop and not self._loop.is_closed():
+        if self._loop is not loop:
+            if self._loop is not None and not self._loop.is_closed():
                 return await self._one_off()
-            credential = self._credential = self._new_credential()
-            self._loop = loop
-        token, expires_on = await _fetch(credential)
-        if expires_on - time.time() < self._min_lifetime_s:
-            # azure-identity hands out its cached token until it expires when a refresh just failed or was
-            # tried less than 30 s ago; a fresh credential (an empty cache) forces a real request.
-            await credential.close()
-            credential = self._credential = self._new_credential()
-            token, _ = await _fetch(credential)
+            self._credential, self._loop, self._lock = None, loop, asyncio.Lock()
+        # One caller at a time: a cached token is a dictionary look-up, and no caller may close the
+        # credential while another's request is still using it.
+        async with self._lock:
+            credential = self._credential = self._credential or self._new_credential()
+            token, expires_on = await _fetch(credential)
+            if expires_on - time.time() < self._min_lifetime_s:
+                # azure-identity hands out its cached token until it expires when a refresh just failed or
+                # was tried less than 30 s ago; a fresh credential (an empty cache) forces a real request.
+                await credential.close()
+                credential = self._credential = self._new_credential()
+                token, _ = await _fetch(credential)
         return token
 
     async def _one_off(self) -> str:

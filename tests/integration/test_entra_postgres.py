@@ -141,3 +141,12 @@ async def test_a_refused_federated_token_is_database_unavailable(
     with pytest.raises(DatabaseTokenUnavailable, match="ClientAuthenticationError"):
         await source()
     assert fake_entra.fake.rejected == 1 and fake_entra.fake.issued == []
+
+
+async def test_a_burst_of_new_connections_costs_one_token_request(fake_entra: EntraHandle) -> None:
+    source = provider(fake_entra, "postgres://id-medqa-test-weu@127.0.0.1:5432/medqa")
+    try:
+        tokens = await asyncio.gather(*(source() for _ in range(20)))
+    finally:
+        await source.aclose()
+    assert set(tokens) == {"entra-token-1"} and fake_entra.fake.issued == ["entra-token-1"]
