@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import ExitStack, asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 from litestar import Litestar, Request
@@ -19,7 +19,7 @@ from app import __version__
 from app.access.auth import ApiKeyMiddleware, client_identity
 from app.access.controller import AuditController
 from app.access.keys import KeyVerifier
-from app.db import bind_tables, close_engine, make_engine, open_engine
+from app.db import open_database
 from app.errors import MedQAError
 from app.llm.factory import build_model, running_fake
 from app.migrate import migrate
@@ -27,6 +27,7 @@ from app.problems import handle_bad_encoding, handle_http_exception, handle_medq
 from app.questions.controller import AskController, RecordsController
 from app.questions.service import QuestionService
 from app.settings import Settings
+from app.system.frontdoor import FrontDoorCheck
 from app.system.health import SystemController
 from app.system.metrics import Metrics
 from app.system.middleware import ASGIApp, observe
@@ -47,11 +48,9 @@ def provide_questions(state: State) -> QuestionService:
 async def lifespan(app: Litestar) -> AsyncIterator[None]:
     """Create the long-lived clients once per process, and close them on shutdown."""
     settings: Settings = app.state.settings
-    with ExitStack() as stack:
+    async with AsyncExitStack() as stack:
         demo_url = stack.enter_context(running_fake()) if settings.demo_mode and not settings.gemini_base_url else None
-        engine = make_engine(settings.database_url)
-        bind_tables(engine)
-        await open_engine(engine)
+        engine = await stack.enter_async_context(open_database(settings))
         if settings.env in ("dev", "test") and settings.auto_migrate:
             await migrate(engine)
         model = build_model(settings, demo_url)
@@ -65,23 +64,42 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
             settings.max_inflight,
         )
         app.state.update(engine=engine, model=model, questions=questions, key_verifier=KeyVerifier())
-        try:
-            yield
-        finally:
-            await model.aclose()
-            await close_engine(engine)
+        stack.push_async_callback(model.aclose)
+        yield
 
 
 def create_app(settings: Settings, metrics: Metrics | None = None) -> ASGIApp:
-    """Build the ASGI application for `settings`, wrapped in the request-observing middleware."""
+    """Build the ASGI application for `settings`, wrapped in the Front Door check and the observing middleware."""
     metrics = metrics or Metrics()
+    app: Any = build_litestar(settings, metrics)
+    if settings.front_door_id:
+        app = FrontDoorCheck(settings.front_door_id)(app)
+    return observe(app, metrics)
+
+
+# Served to the platform only (kubelet, the scraper): the Ingress must never route them.
+INTERNAL_ROUTES = frozenset({"/metrics", "/readyz"})
+
+
+def public_routes() -> list[str]:
+    """Every HTTP path template the app serves except the internal ones, from the real route table, sorted.
+
+    Templates are Litestar's (`/questions/{question_id:uuid}`, `/static/{file_path:path}`); the Ingress
+    contract test checks that the Ingress routes exactly these.
+    """
+    app = build_litestar(Settings(), Metrics())
+    return sorted({route.path for route in app.routes} - INTERNAL_ROUTES)
+
+
+def build_litestar(settings: Settings, metrics: Metrics) -> Litestar:
+    """The Litestar application itself: routes, middleware, lifespan, dependencies and the error mapping."""
     rate_limit = RateLimitConfig(
         rate_limit=settings.rate_limit,  # type: ignore[arg-type]  # validated in Settings
         identifier_for_request=client_identity(settings.trusted_proxies),
         check_throttle_handler=_is_question,  # the limit counts questions, not probes or reads
     )
     cors = CORSConfig(allow_origins=list(settings.cors_origins), allow_headers=["Authorization", "Content-Type"])
-    app = Litestar(
+    return Litestar(
         route_handlers=[AskController, RecordsController, AuditController, SystemController, *web_routes()],
         # Authentication first, so the rate limiter can count per API key.
         middleware=[
@@ -103,4 +121,3 @@ def create_app(settings: Settings, metrics: Metrics | None = None) -> ASGIApp:
         debug=False,
         logging_config=None,
     )
-    return observe(app, metrics)  # type: ignore[arg-type]  # Litestar types its ASGI events more narrowly

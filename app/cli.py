@@ -61,7 +61,8 @@ def run_server(asgi_app: Any, settings: Settings) -> None:
 
 def _with_database(work: Callable[[Any], Awaitable[T]]) -> T:
     """Run `work(engine)` against MEDQA_DATABASE_URL; database failures become one-line errors."""
-    from app.db import DB_ERRORS, bind_tables, close_engine, make_engine, open_engine
+    from app.db import DB_ERRORS, open_database
+    from app.errors import DatabaseUnavailable
     from app.migrate import MigrationFailed
     from app.system.logging import configure_logging
 
@@ -69,18 +70,15 @@ def _with_database(work: Callable[[Any], Awaitable[T]]) -> T:
     configure_logging(settings.log_level, settings.log_format)
 
     async def run() -> T:
-        engine = make_engine(settings.database_url)
-        bind_tables(engine)
-        await open_engine(engine, pool_size=1)
-        try:
+        async with open_database(settings, pool_size=1) as engine:
             return await work(engine)
-        finally:
-            await close_engine(engine)
 
     try:
         return asyncio.run(run())
     except MigrationFailed as exc:
         raise CommandError(f"migration failed: {exc}") from None
+    except DatabaseUnavailable as exc:  # a guarded operation (purge): the cause is in the db.error log line
+        raise CommandError(f"database unreachable: {exc.detail}") from None
     except DB_ERRORS as exc:
         reason = getattr(exc, "strerror", None) or exc
         raise CommandError(f"database unreachable: {type(exc).__name__}: {reason}") from None

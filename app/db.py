@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import asyncpg
 import structlog
@@ -17,16 +18,51 @@ from piccolo.engine.sqlite import SQLiteEngine
 from app.errors import DatabaseUnavailable
 from app.system.metrics import Metrics
 
+if TYPE_CHECKING:
+    from app.settings import Settings
+
 log = structlog.get_logger(__name__)
+# DatabaseTokenUnavailable (no Entra token) is a ConnectionError, so it is covered here too.
 DB_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, sqlite3.Error, TimeoutError, ConnectionError)
+Password = Callable[[], Awaitable[str]]
 
 
-def make_engine(database_url: str) -> Engine:  # type: ignore[type-arg]
-    """Build a Piccolo engine from a sqlite:/// or postgres:// URL."""
+class TokenPostgresEngine(PostgresEngine):
+    """A PostgresEngine whose password is a token fetched per connection.
+
+    Piccolo's constructor connects once, in a throwaway event loop, only to warn about old servers; with a
+    token password that would fetch a token in a loop the credential does not live in, so it is skipped.
+    """
+
+    async def check_version(self) -> None:
+        """Skipped: see the class docstring."""
+
+
+def make_engine(database_url: str, password: Password | None = None) -> Engine:  # type: ignore[type-arg]
+    """Build a Piccolo engine from a sqlite:/// or postgres:// URL; `password` overrides the URL's, per connection."""
     if database_url.startswith("sqlite:///"):
         path = Path(database_url.removeprefix("sqlite:///"))
         return SQLiteEngine(path=str(path))
+    if password is not None:
+        return TokenPostgresEngine(config={"dsn": database_url, "password": password}, log_queries=False)
     return PostgresEngine(config={"dsn": database_url}, log_queries=False)
+
+
+@asynccontextmanager
+async def open_database(settings: Settings, pool_size: int = 10) -> AsyncIterator[Engine]:  # type: ignore[type-arg]
+    """The engine for `settings` (Entra token login when configured), bound, started, and closed on exit."""
+    from app.entra import EntraTokenProvider
+
+    tokens = EntraTokenProvider(settings.entra) if settings.entra is not None else None
+    engine = make_engine(settings.database_url, tokens)
+    bind_tables(engine)
+    await open_engine(engine, pool_size=pool_size)
+    try:
+        yield engine
+    finally:
+        await close_engine(engine)
+        if tokens is not None:
+            await tokens.aclose()
 
 
 def bind_tables(engine: Engine) -> None:  # type: ignore[type-arg]

@@ -7,8 +7,11 @@ because Piccolo's migration runner finds its engine here (PICCOLO_CONF=app.picco
 from piccolo.conf.apps import AppRegistry
 
 from app.db import make_engine
+from app.entra import EntraTokenProvider
 from app.settings import Settings
 
-DB = make_engine(Settings.from_env().database_url)
+_settings = Settings.from_env()
+# With Entra login a plain engine would try to log in without a password as soon as it is built.
+DB = make_engine(_settings.database_url, EntraTokenProvider(_settings.entra) if _settings.entra else None)
 
 APP_REGISTRY = AppRegistry(apps=["app.questions.piccolo_app", "app.access.piccolo_app"])

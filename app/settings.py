@@ -6,14 +6,18 @@ import ipaddress
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
+
+from app.entra import EntraLogin
 
 ENVIRONMENTS = ("dev", "test", "staging", "prod")
 LOG_FORMATS = ("json", "console")
 LOG_LEVELS = ("debug", "info", "warning", "error")
 DEFAULT_MODEL = "gemini-3.8-flash"
 DEFAULT_DATABASE_URL = "sqlite:///medqa.sqlite"
+DATABASE_AUTHS = ("password", "entra")
+_GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 T = TypeVar("T")
 
@@ -34,6 +38,10 @@ class Settings:
     """TCP port to listen on."""
     database_url: str = DEFAULT_DATABASE_URL
     """sqlite:///path (embedded default) or postgres://user:pass@host:port/db."""
+    database_auth: str = "password"
+    """password (the URL carries the credentials) or entra (a workload-identity token is the password)."""
+    entra: EntraLogin | None = None
+    """The workload identity (from the AZURE_* variables) when database_auth is entra."""
     gemini_api_key: str | None = field(default=None, repr=False)
     """Gemini API key; without it the service runs in demo mode against an in-process fake."""
     gemini_model: str = DEFAULT_MODEL
@@ -78,6 +86,8 @@ class Settings:
     """Upper bound on the characters of those earlier turns (the oldest are dropped first)."""
     auto_migrate: bool = True
     """Apply migrations when `serve` starts; only ever honoured in dev and test (prod runs `medqa migrate`)."""
+    front_door_id: str | None = None
+    """Azure Front Door profile id; when set, requests without this X-Azure-FDID get 403 (probes exempt)."""
 
     @property
     def demo_mode(self) -> bool:
@@ -135,10 +145,21 @@ class Settings:
             rate_limit=read("MEDQA_RATE_LIMIT", base.rate_limit, _rate_limit),
             trusted_proxies=read("MEDQA_TRUSTED_PROXIES", base.trusted_proxies, _cidrs),
             cors_origins=read("MEDQA_CORS_ORIGINS", base.cors_origins, _origins),
+            front_door_id=read("MEDQA_FRONT_DOOR_ID", None, _guid),
+            database_auth=read("MEDQA_DATABASE_AUTH", base.database_auth, _choice(DATABASE_AUTHS)),
         )
         if settings.env == "prod" and settings.demo_mode:
             raise ConfigError("GEMINI_API_KEY: required when MEDQA_ENV=prod (demo mode is refused in prod)")
+        if settings.database_auth == "entra":
+            settings = replace(settings, entra=_entra_login(settings.database_url, env))
         return settings
+
+
+def _entra_login(database_url: str, env: Mapping[str, str]) -> EntraLogin:
+    try:
+        return EntraLogin.for_database(database_url, env)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _choice(options: tuple[str, ...]) -> Callable[[str], str]:
@@ -229,6 +250,13 @@ def _http_url(raw: str) -> str:
     if not raw.startswith(("http://", "https://")):
         raise ValueError(f"must be an http:// or https:// URL, got {raw!r}")
     return raw.rstrip("/")
+
+
+def _guid(raw: str) -> str:
+    value = raw.lower()
+    if not _GUID.fullmatch(value):
+        raise ValueError("must be a GUID such as 6f1c2b3a-0d4e-4f5a-9b8c-7d6e5f4a3b2c (the value is not shown)")
+    return value
 
 
 def _model_name(raw: str) -> str:

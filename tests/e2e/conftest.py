@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.plugins.entra import fake_entra  # noqa: F401 (a fixture, used by the Entra login tests)
 from tests.plugins.gemini import FakeGeminiHandle
 from tests.plugins.postgres import LocalCluster, free_port, wait_for_port
 

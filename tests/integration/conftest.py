@@ -11,6 +11,7 @@ from app.access.tables import ApiKey, AuditEvent
 from app.db import bind_tables, close_engine, make_engine, open_engine
 from app.migrate import migrate
 from app.questions.tables import QARecord
+from tests.plugins.entra import fake_entra  # noqa: F401 (a fixture, used by the Entra login tests)
 
 
 @pytest.fixture
