@@ -334,8 +334,14 @@ def check_argocd(env: str, overlay: Overlay, objects: list[dict[str, Any]]) -> l
     if project is None:
         return [Mismatch(env, "NAMESPACE", "gitops/argocd", None, "AppProject medqa", "missing")]
     where = f"{project['_file']} destinations"
-    namespaces = [d.get("namespace", "") for d in project["spec"].get("destinations") or []]
-    if not any(fnmatch.fnmatchcase(w.get("NAMESPACE", ""), pattern) for pattern in namespaces):
+    # The cluster registration of each long-lived environment is named after it (modules/argocd_bootstrap).
+    destinations = project["spec"].get("destinations") or []
+    namespaces = [f"{d.get('name', d.get('server'))}/{d.get('namespace', '')}" for d in destinations]
+    if not any(
+        fnmatch.fnmatchcase(env, d.get("name", "*"))
+        and fnmatch.fnmatchcase(w.get("NAMESPACE", ""), d.get("namespace", ""))
+        for d in destinations
+    ):
         found.append(
             Mismatch(env, "NAMESPACE", where, namespaces, f"{overlay.directory.name}/platform.env", w.get("NAMESPACE"))
         )

@@ -35,8 +35,13 @@ def run(
     repo: Path,
     environments: Iterable[str] = layers.ENVIRONMENTS,
     plans: Mapping[str, TerraformPlan] | None = None,
+    *,
+    pulumi: bool = True,
 ) -> list[Mismatch]:
-    """Every mismatch between the layers, for each environment; plans may be given to skip Terraform."""
+    """Every mismatch between the layers, for each environment; plans may be given to skip Terraform.
+
+    With `pulumi`, dev also renders Pulumi's example stacks against the dev plan (about ten seconds).
+    """
     routes = public_routes(repo)
     argocd = layers.argocd_objects(repo)
     listed = placeholders.read_registry(repo)
@@ -52,14 +57,34 @@ def run(
         found += checks.check_rendered(env, overlay)
         found += checks.check_app_config(env, overlay, routes)
         found += checks.check_argocd(env, overlay, argocd)
-        if env == "dev":
+        if env == "dev" and pulumi:
             found += checks.check_pulumi(plan, layers.pulumi_render(repo, pulumi_core(plan)), argocd)
     return found
 
 
 def pulumi_core(plan: TerraformPlan) -> dict[str, object]:
-    """The dev root's outputs as Pulumi would read them after apply; apply-time values get stand-ins."""
-    return {name: value if value is not None else f"apply-time-{name}" for name, value in plan.outputs.items()}
+    """The dev root's outputs as Pulumi would read them after apply; apply-time values get well-formed stand-ins."""
+    guid = "00000000-0000-0000-0000-000000000000"
+
+    def stand_in(name: str) -> str:
+        if name.endswith(("client_id", "principal_id", "tenant_id")) or name == "frontdoor_id":
+            return guid
+        if name.endswith("_id"):
+            return f"/subscriptions/{guid}/resourceGroups/rg-medqa-dev-weu/providers/Stand.In/{name}"
+        if name.endswith("_ip"):
+            return "192.0.2.10"  # TEST-NET-1: documentation only
+        if name.endswith("_url"):
+            return f"https://{name.replace('_', '-')}.invalid/"
+        return f"apply-time-{name}"
+
+    # Outputs read from a resource attribute are unknown at plan; Terraform's postconditions hold them equal to
+    # these wiring values at apply, so Pulumi sees the same.
+    wiring, _ = plan.wiring()
+    same_as = {"postgres_fqdn": "POSTGRES_HOST", "acr_login_server": "ACR_LOGIN_SERVER", "tenant_id": "TENANT_ID"}
+    known = {name: wiring[key] for name, key in same_as.items() if key in wiring}
+    return {
+        name: value if value is not None else known.get(name) or stand_in(name) for name, value in plan.outputs.items()
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

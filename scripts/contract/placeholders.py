@@ -3,15 +3,17 @@
     python3 scripts/contract/placeholders.py list
     python3 scripts/contract/placeholders.py wire --env dev --outputs outputs.json
 
-`list` prints every entry of gitops/placeholders.yaml with its source, then scans the tree for placeholder
-values (GUIDs of one repeated digit, all-zero digests, example.org / example.com hosts) and fails naming any
-occurrence no entry covers. `wire` writes an environment's real values from `terraform output -json` of its
-root into the overlay's platform.env and config.env (commit the result: a release is a commit).
+`list` prints every entry of gitops/placeholders.yaml and platform/placeholders.yaml with its source, then
+scans the deployed files for stand-in values (GUIDs of one repeated digit, all-zero digests, example.org and
+example.com hosts, the example-org GitHub organisation, PLACEHOLDER) and fails naming any occurrence no entry
+covers. `wire` writes an environment's real values from `terraform output -json` of its root into the overlay's
+platform.env and config.env (commit the result: a release is a commit).
 """
 
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import re
 import subprocess
@@ -23,15 +25,17 @@ from typing import Any
 import yaml
 
 REPO = Path(__file__).resolve().parents[2]
-REGISTRY = Path("gitops/placeholders.yaml")
+REGISTRIES = (Path("gitops/placeholders.yaml"), Path("platform/placeholders.yaml"))
 PATTERNS = {
     # 00000000-0000-..., 11111111-1111-...: a GUID of one repeated digit is never a real id.
     "stand-in GUID": re.compile(r"\b(\d)\1{7}-\1{4}-\1{4}-\1{4}-\1{12}\b"),
     "zero digest": re.compile(r"sha256:0{64}"),
     "example host": re.compile(r"[a-z0-9.-]*example\.(?:org|com)"),
+    "example GitHub organisation": re.compile(r"example-org"),
+    "marked placeholder": re.compile(r"PLACEHOLDER"),
 }
 # Where placeholder-looking text is documentation or test data, not a value anything deploys.
-NOT_DEPLOYED = ("tests/", "docs/", "README.md", ".md", "platform/pulumi/tests/", "/tests/", ".tftest.hcl")
+NOT_DEPLOYED = ("tests/", "docs/", ".md", "/tests/", ".tftest.hcl", "scripts/", ".py")
 
 
 class PlaceholderError(RuntimeError):
@@ -55,17 +59,18 @@ class Entry:
 
 
 def read_registry(repo: Path) -> list[Entry]:
-    """The entries of gitops/placeholders.yaml."""
-    path = repo / REGISTRY
-    if not path.is_file():
-        raise PlaceholderError(f"{REGISTRY} is missing")
-    data = yaml.safe_load(path.read_text()) or {}
+    """The entries of both registries (gitops/placeholders.yaml and platform/placeholders.yaml)."""
     entries = []
-    for number, raw in enumerate(data.get("placeholders") or [], start=1):
-        missing = [k for k in ("file", "key", "placeholder", "source") if not raw.get(k)]
-        if missing:
-            raise PlaceholderError(f"{REGISTRY} entry {number}: missing {', '.join(missing)}")
-        entries.append(Entry(str(raw["file"]), str(raw["key"]), str(raw["placeholder"]), str(raw["source"])))
+    for registry in REGISTRIES:
+        path = repo / registry
+        if not path.is_file():
+            raise PlaceholderError(f"{registry} is missing")
+        data = yaml.safe_load(path.read_text()) or {}
+        for number, raw in enumerate(data.get("placeholders") or [], start=1):
+            missing = [k for k in ("file", "key", "placeholder", "source") if not raw.get(k)]
+            if missing:
+                raise PlaceholderError(f"{registry} entry {number}: missing {', '.join(missing)}")
+            entries.append(Entry(str(raw["file"]), str(raw["key"]), str(raw["placeholder"]), str(raw["source"])))
     return entries
 
 
@@ -79,16 +84,13 @@ def tracked_files(repo: Path) -> list[str]:
 
 def unlisted(repo: Path, entries: list[Entry]) -> list[str]:
     """`file:line: what` for each placeholder-looking value in a deployed file that no entry covers."""
-    covered: dict[str, list[str]] = {}
-    for e in entries:
-        covered.setdefault(e.file, []).append(e.placeholder)
     found = []
     for name in tracked_files(repo):
-        if any(marker in name for marker in NOT_DEPLOYED) or name == str(REGISTRY):
+        if any(marker in name for marker in NOT_DEPLOYED) or Path(name) in REGISTRIES:
             continue
-        path = repo / name
+        mine = [e.placeholder for e in entries if fnmatch.fnmatchcase(name, e.file)]
         try:
-            lines = path.read_text().splitlines()
+            lines = (repo / name).read_text().splitlines()
         except (UnicodeDecodeError, OSError):
             continue
         for number, line in enumerate(lines, start=1):
@@ -96,7 +98,7 @@ def unlisted(repo: Path, entries: list[Entry]) -> list[str]:
                 continue
             for what, pattern in PATTERNS.items():
                 for match in pattern.finditer(line):
-                    if not any(match.group(0) in p or p in line for p in covered.get(name, [])):
+                    if not any(p in line for p in mine):
                         found.append(f"{name}:{number}: {what} {match.group(0)!r}")
     return found
 
@@ -109,7 +111,7 @@ def list_command(repo: Path) -> int:
         print(f"{(e.file + ' ' + e.key).ljust(width)}  {e.placeholder}  <- {e.source}")
     missing = unlisted(repo, entries)
     for line in missing:
-        print(f"placeholders: not listed in {REGISTRY}: {line}", file=sys.stderr)
+        print(f"placeholders: listed nowhere: {line}", file=sys.stderr)
     print(f"placeholders: {len(entries)} listed, {len(missing)} unlisted")
     return 1 if missing else 0
 
@@ -142,7 +144,7 @@ def _rewrite_env(path: Path, values: dict[str, str]) -> list[str]:
 def config_values(wiring: dict[str, str]) -> dict[str, str]:
     """The app settings that follow from the wiring (docs/platform-contract.md)."""
     url = (
-        f"postgres://{wiring['POSTGRES_USER']}@{wiring['POSTGRES_HOST']}:5432/"
+        f"postgresql://{wiring['POSTGRES_USER']}@{wiring['POSTGRES_HOST']}:5432/"
         f"{wiring['POSTGRES_DATABASE']}?sslmode=require"
     )
     return {

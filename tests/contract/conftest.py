@@ -15,7 +15,7 @@ sys.path.insert(0, str(REPO / "scripts" / "contract"))
 import layers  # noqa: E402
 
 # What a broken copy needs: the layers the contract reads (Terraform is planned from the real tree).
-COPIED = ("gitops", "ansible", ".github", "platform/pulumi", "platform/conventions.json")
+COPIED = ("gitops", "ansible", ".github", "platform/pulumi", "platform/conventions.json", "platform/placeholders.yaml")
 
 
 @pytest.fixture(scope="session")
@@ -36,6 +36,28 @@ def broken_copy(tmp_path: Path) -> Callable[[str, str, str], Path]:
         if source.is_dir():
             shutil.copytree(source, root / part, ignore=shutil.ignore_patterns("__pycache__", ".terraform"))
         elif source.exists():
+            (root / part).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source, root / part)
+
+    def plant(path: str, old: str, new: str) -> Path:
+        target = root / path
+        text = target.read_text()
+        assert text.count(old) == 1, f"{old!r} must occur exactly once in {path} to plant the mismatch"
+        target.write_text(text.replace(old, new))
+        return root
+
+    return plant
+
+
+@pytest.fixture
+def terraform_copy(tmp_path: Path) -> Callable[[str, str, str], Path]:
+    """A copy of the Terraform tree (and what its roots read) with one exact text replaced once."""
+    root = tmp_path / "terraform-repo"
+    for part in layers.TERRAFORM_TREE:
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(source, root / part, ignore=shutil.ignore_patterns(".terraform", ".terraform.lock.hcl"))
+        else:
             (root / part).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(source, root / part)
 

@@ -58,7 +58,7 @@ def test_wire_writes_the_terraform_values_into_the_overlay(tmp_path: Path) -> No
     assert "WORKLOAD_IDENTITY_CLIENT_ID=6f1c2d1e-4a55-4a0e-9d0b-2b7f5a9a1c11" in text
     config = (overlay / "config.env").read_text()
     assert "MEDQA_FRONT_DOOR_ID=3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f" in config
-    assert f"MEDQA_DATABASE_URL=postgres://{wiring['POSTGRES_USER']}@{wiring['POSTGRES_HOST']}:5432/" in config
+    assert f"MEDQA_DATABASE_URL=postgresql://{wiring['POSTGRES_USER']}@{wiring['POSTGRES_HOST']}:5432/" in config
 
 
 @pytest.mark.parametrize(
