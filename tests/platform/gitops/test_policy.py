@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import yaml
 
 from tests.platform.gitops.conftest import KUSTOMIZE, OVERLAYS
-from tests.platform.gitops.policies import POLICIES, Doc, container_env, of_kind, ref, workloads
+from tests.platform.gitops.policies import (
+    POLICIES,
+    Doc,
+    annotations,
+    container_env,
+    of_kind,
+    pod_template,
+    ref,
+    workloads,
+)
 
 
 @pytest.mark.parametrize("policy", sorted(POLICIES))
@@ -66,12 +77,37 @@ def test_every_checkov_skip_is_justified(rendered: dict[str, list[Doc]], overlay
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
-def test_every_container_config_is_accepted_by_the_service(rendered: dict[str, list[Doc]], overlay: str) -> None:
-    """app.settings parses the exact environment of every MedQA container (serve, migrate, purge)."""
+def test_every_container_config_is_accepted_by_the_service(
+    rendered: dict[str, list[Doc]], overlay: str, tmp_path: Path
+) -> None:
+    """app.settings parses the exact environment of every MedQA container (serve, migrate, purge).
+
+    The AKS workload identity webhook adds its variables at admission to pods labelled
+    azure.workload.identity/use, so the test adds them as the webhook would (the token file is a stand-in).
+    """
+    from app.entra import WEBHOOK_VARIABLES
     from app.settings import Settings
 
+    token = tmp_path / "azure-identity-token"
+    token.write_text("federated-token")
+    accounts = {a["metadata"]["name"]: annotations(a) for a in rendered[overlay] if a["kind"] == "ServiceAccount"}
     for doc, spec in workloads(rendered[overlay]):
+        labels = pod_template(doc)["metadata"].get("labels") or {}
+        assert labels.get("azure.workload.identity/use") == "true", ref(doc)
+        notes = accounts[spec["serviceAccountName"]]
+        webhook = dict(
+            zip(
+                WEBHOOK_VARIABLES,
+                (
+                    notes["azure.workload.identity/client-id"],
+                    notes["azure.workload.identity/tenant-id"],
+                    str(token),
+                    "https://login.microsoftonline.com/",
+                ),
+                strict=True,
+            )
+        )
         for container in spec["containers"]:
-            settings = Settings.from_env(container_env(rendered[overlay], container))
+            settings = Settings.from_env(container_env(rendered[overlay], container) | webhook)
             assert settings.env == overlay and settings.is_postgres, ref(doc)
             assert not settings.demo_mode and settings.host == "0.0.0.0"  # noqa: S104 (a pod listens on its own IP)
