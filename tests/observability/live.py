@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import yaml
 
-from observability import render_prometheusrule
+from observability import scale_rules
 
 MEDQA = str(Path(sys.executable).parent / "medqa")
 NAMESPACE = "medqa-e2e"
@@ -84,7 +84,7 @@ def child_env(**extra: str) -> dict[str, str]:
 def prometheus_config(workdir: Path, target_port: int) -> Path:
     """Config and time-scaled rules for a Prometheus that scrapes the service every second."""
     rules = workdir / "medqa.rules.yml"
-    rules.write_text(render_prometheusrule.render("rules", scale=TIME_SCALE))
+    rules.write_text(scale_rules.render(scale=TIME_SCALE))
     config = {
         "global": {"scrape_interval": "1s", "scrape_timeout": "1s", "evaluation_interval": "1s"},
         "rule_files": [str(rules)],

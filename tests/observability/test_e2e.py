@@ -1,7 +1,7 @@
 """End to end: a real Prometheus scrapes the real service; every dashboard panel shows data; an alert fires.
 
 The rules Prometheus loads are rendered from observability/prometheus/rules/ with every duration divided
-by 60 (render_prometheusrule --time-scale), so "5 minutes of Gemini errors" takes 5 seconds here.
+by 60 (observability/scale_rules.py --time-scale), so "5 minutes of Gemini errors" takes 5 seconds here.
 """
 
 from __future__ import annotations
