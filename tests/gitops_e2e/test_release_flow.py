@@ -36,7 +36,8 @@ RELEASE_PY = REPO / "scripts" / "release.py"
 IMAGE = "crmedqasharedweu.azurecr.io/medqa"
 NEW_DIGEST = "sha256:" + "5e" * 32
 FAILING = "sha256:" + "fa11" * 16
-LEFT_OUT = ("addons/", "projects/platform-addons.yaml")
+# Add-ons and their secrets need the operators, which this control plane does not run.
+LEFT_OUT = ("addons/", "projects/platform-addons.yaml", "secrets/")
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -87,6 +88,8 @@ def _bootstrap_kustomization(work: Path, url: str) -> str:
         "  - target: {kind: ApplicationSet, name: medqa}\n"
         "    patch: |-\n"
         f"      - {{op: replace, path: /spec/template/spec/source/repoURL, value: '{url}'}}\n"
+        # The git files generator (Pulumi's environments) must read the local remote too, or it fails the set.
+        f"      - {{op: replace, path: /spec/generators/1/matrix/generators/0/git/repoURL, value: '{url}'}}\n"
     )
 
 
