@@ -112,6 +112,7 @@ run "dev_identities_federate_only_their_service_accounts" {
       eso          = tolist(["system:serviceaccount:external-secrets:external-secrets"])
       cert_manager = tolist(["system:serviceaccount:cert-manager:cert-manager"])
       argocd       = tolist(["system:serviceaccount:argocd:argocd-application-controller", "system:serviceaccount:argocd:argocd-server"])
+      kyverno      = tolist(["system:serviceaccount:kyverno:kyverno-admission-controller"])
     }
     error_message = "Each identity trusts exactly its service accounts."
   }
