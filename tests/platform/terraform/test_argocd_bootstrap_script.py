@@ -1,7 +1,8 @@
-"""modules/argocd_bootstrap/bootstrap.sh: refuses to run half-configured, and calls helm with the pins."""
+"""modules/argocd_bootstrap/bootstrap.sh: refuses half-configured runs, installs the pins, seeds the registration."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -18,10 +19,20 @@ ENV = {
     "ARGOCD_APPS_CHART_VERSION": "2.0.2",
     "ARGOCD_VALUES": '{"dex": {"enabled": false}}',
     "APPS_VALUES": '{"applications": {"root": {"source": {"path": "gitops/argocd"}}}}',
-}
+    "REGISTRATION_MANIFEST": json.dumps({
+        "apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+        "metadata": {
+            "name": "cluster-registration", "namespace": "argocd",
+            "labels": {"argocd.argoproj.io/secret-type": "cluster", "medqa.io/environment": "dev"},
+            "annotations": {"medqa.io/kyverno-client-id": "c1000000-0000-0000-0000-00000000000c"},
+        },
+        "stringData": {"name": "dev", "server": "https://kubernetes.default.svc"},
+    }),
+}  # fmt: skip
+TOOLS = ("az", "kubelogin", "helm", "kubectl")
 
 
-def fake_tools(bin_dir: Path, log: Path, names: tuple[str, ...] = ("az", "kubelogin", "helm")) -> None:
+def fake_tools(bin_dir: Path, log: Path, names: tuple[str, ...] = TOOLS) -> None:
     """Stand-ins for the CLIs at the network edge: they record their arguments and succeed."""
     bin_dir.mkdir()
     for name in names:
@@ -77,18 +88,47 @@ def test_helm_failure_stops_the_bootstrap(tmp_path: Path) -> None:
     assert "are installed" not in result.stdout
 
 
-def test_bootstraps_only_argocd_and_the_root_application(tmp_path: Path) -> None:
-    """Nothing is hand-applied: the cluster registration comes from Key Vault through External Secrets."""
+def calls_of(log: Path) -> list[str]:
+    """The CLI invocations in the log (without the file contents the stand-ins copy into it)."""
+    return [line for line in log.read_text().splitlines() if line.split(" ", 1)[0] in TOOLS]
+
+
+def test_seeds_the_registration_when_absent_between_the_two_charts(tmp_path: Path) -> None:
+    """First boot: ESO is configured from the registration, so the bootstrap writes it once itself."""
     log = tmp_path / "log"
-    fake_tools(tmp_path / "bin", log, names=("az", "kubelogin", "helm", "kubectl"))
+    fake_tools(tmp_path / "bin", log)
     result = run(tmp_path / "bin", **ENV)
     assert result.returncode == 0, result.stderr
-    tools = {"az", "kubelogin", "helm", "kubectl"}
-    calls = [line for line in log.read_text().splitlines() if line.split(" ", 1)[0] in tools]
-    assert not [c for c in calls if c.startswith("kubectl")], calls
-    helm = [c.split(" ")[3] for c in calls if c.startswith("helm ")]
-    assert helm == ["argocd", "argocd-root"], calls
-    assert "argocd.argoproj.io/secret-type" not in log.read_text()
+    calls = calls_of(log)
+    words = [c.split(" ") for c in calls if c.startswith(("helm ", "kubectl "))]
+    steps = [w[1] if w[0] == "kubectl" else w[3] for w in words]
+    assert steps == ["argocd", "get", "create", "argocd-root"], calls
+    assert "kubectl get secret cluster-registration --namespace argocd --ignore-not-found --output name" in calls
+    created = [c for c in calls if c.startswith("kubectl create --filename ")]
+    assert len(created) == 1
+    assert ENV["REGISTRATION_MANIFEST"] in log.read_text()
+    assert "seeded the cluster registration Secret in argocd" in result.stdout
+
+
+def test_an_existing_registration_is_left_to_external_secrets(tmp_path: Path) -> None:
+    log = tmp_path / "log"
+    fake_tools(tmp_path / "bin", log)
+    present = '[[ "$1" == get ]] && echo secret/cluster-registration'
+    (tmp_path / "bin" / "kubectl").write_text(f'#!/bin/bash\necho "kubectl $*" >> "{log}"\n{present}\nexit 0\n')
+    result = run(tmp_path / "bin", **ENV)
+    assert result.returncode == 0, result.stderr
+    assert not [c for c in calls_of(log) if c.startswith("kubectl") and not c.startswith("kubectl get ")]
+    assert "External Secrets Operator keeps it" in result.stdout
+
+
+def test_unreachable_cluster_is_not_read_as_absent_registration(tmp_path: Path) -> None:
+    log = tmp_path / "log"
+    fake_tools(tmp_path / "bin", log)
+    unreachable = 'echo "Unable to connect" >&2; exit 1'
+    (tmp_path / "bin" / "kubectl").write_text(f'#!/bin/bash\necho "kubectl $*" >> "{log}"\n{unreachable}\n')
+    result = run(tmp_path / "bin", **ENV)
+    assert result.returncode == 1
+    assert not [c for c in calls_of(log) if c.startswith(("kubectl create", "helm upgrade --install argocd-root"))]
 
 
 def test_values_reach_helm_unchanged(tmp_path: Path) -> None:

@@ -50,6 +50,11 @@ output "cert_manager_client_id" {
   value       = module.platform.cert_manager_client_id
 }
 
+output "kyverno_client_id" {
+  description = "The client ID of Kyverno's identity (the admission controller's service account annotation)."
+  value       = module.platform.kyverno_client_id
+}
+
 output "argocd_principal_id" {
   description = "The principal ID of Argo CD's identity (role assignments on the clusters it deploys to)."
   value       = module.platform.argocd_principal_id

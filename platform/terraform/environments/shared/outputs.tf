@@ -57,3 +57,13 @@ output "posture" {
   description = "The planned registry settings (asserted by tests/*.tftest.hcl)."
   value       = module.acr.posture
 }
+
+output "terraform_workflow_client_ids" {
+  description = "Per GitHub environment of the Terraform workflow (terraform-plan-<root>, terraform-<root>): the client ID to set as its AZURE_CLIENT_ID variable."
+  value       = { for k, i in local.terraform_identities : i.github_environment => azurerm_user_assigned_identity.terraform[k].client_id }
+}
+
+output "terraform_workflow_subjects" {
+  description = "Per GitHub environment of the Terraform workflow: the OIDC subject its identity trusts."
+  value       = { for k, i in local.terraform_identities : i.github_environment => azurerm_federated_identity_credential.terraform[k].subject }
+}

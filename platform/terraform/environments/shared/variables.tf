@@ -48,3 +48,28 @@ variable "github_release_subjects" {
     error_message = "Each subject must be environment:<name> or ref:refs/heads/<branch> (never a pull request or a wildcard)."
   }
 }
+
+variable "terraform_roots" {
+  type        = list(string)
+  default     = ["shared", "dev", "staging", "prod"]
+  description = "The roots the Terraform workflow plans and applies (its matrix); each gets a plan and an apply identity federated with the GitHub environments terraform-plan-<root> and terraform-<root>."
+
+  validation {
+    condition     = length(var.terraform_roots) > 0 && alltrue([for r in var.terraform_roots : can(regex("^[a-z][a-z0-9-]{1,30}$", r))])
+    error_message = "Each Terraform root must be a short lower-case name such as shared, dev, staging or prod."
+  }
+}
+
+variable "state_storage" {
+  type = object({
+    resource_group_name = string
+    account_name        = string
+    container_name      = string
+  })
+  default = {
+    resource_group_name = "rg-medqa-tfstate-weu"
+    account_name        = "stmedqatfstateweu"
+    container_name      = "tfstate"
+  }
+  description = "The Terraform state container (bootstrap/azuredeploy.json, the roots' backend blocks), in this subscription; the workflow identities may read and lease its blobs."
+}

@@ -55,12 +55,46 @@ locals {
     notifications = { cm = { create = false }, secret = { create = false } }
   }
 
-  # What External Secrets Operator templates into this cluster's Argo CD registration Secret
-  # (labels medqa.io/environment and medqa.io/overlay); the ExternalSecret lives in gitops/argocd.
+  # What External Secrets Operator templates into this cluster's Argo CD registration Secret: the
+  # labels (environment, overlay) and the per-cluster add-on values (annotations medqa.io/<key with
+  # dashes>), exactly the keys gitops/argocd/secrets/cluster-registration.yaml reads. Every value is
+  # a string because the template pastes it into annotations.
   cluster_registration_secret_name = "argocd-cluster-registration"
-  cluster_registration = {
-    environment = var.environment
-    overlay     = coalesce(var.overlay, var.environment)
+  cluster_registration = merge(
+    {
+      environment = var.environment
+      overlay     = coalesce(var.overlay, var.environment)
+    },
+    var.registration,
+    { front_door_backend_cidrs = join(",", var.registration.front_door_backend_cidrs) },
+  )
+
+  # The same Secret the ExternalSecret template makes, for the first boot only: the operator that
+  # would write it is itself configured from it (bootstrap.sh creates it when absent, then the
+  # ExternalSecret, creationPolicy Orphan, takes it over and keeps it equal to Key Vault).
+  cluster_registration_manifest = {
+    apiVersion = "v1"
+    kind       = "Secret"
+    type       = "Opaque"
+    metadata = {
+      name      = "cluster-registration"
+      namespace = var.namespace
+      labels = {
+        "argocd.argoproj.io/secret-type" = "cluster"
+        "medqa.io/environment"           = local.cluster_registration.environment
+        "medqa.io/overlay"               = local.cluster_registration.overlay
+        "medqa.io/cluster"               = local.cluster_registration.environment
+      }
+      annotations = {
+        for k, v in local.cluster_registration : "medqa.io/${replace(k, "_", "-")}" => v
+        if !contains(["environment", "overlay"], k)
+      }
+    }
+    stringData = {
+      name   = local.cluster_registration.environment
+      server = "https://kubernetes.default.svc"
+      config = "{\"tlsClientConfig\": {\"insecure\": false}}"
+    }
   }
 
   # The root Application lives in its own project, which may only create Argo CD objects (and the

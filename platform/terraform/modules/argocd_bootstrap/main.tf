@@ -1,5 +1,5 @@
-# Installs Argo CD and the root Application with the pinned helm CLI, nothing else: every other
-# object (the cluster registration included) comes from Git. Runs once per cluster and again only
+# Installs Argo CD and the root Application with the pinned helm CLI and seeds the cluster
+# registration once; every other object comes from Git. Runs once per cluster and again only
 # when a pin or a value changes; from then on Argo CD converges the cluster from Git.
 resource "terraform_data" "this" {
   count = var.install ? 1 : 0
@@ -32,6 +32,8 @@ resource "terraform_data" "this" {
       # JSON is valid YAML: helm reads these as values files.
       ARGOCD_VALUES = jsonencode(local.argocd_values)
       APPS_VALUES   = jsonencode(local.apps_values)
+      # Created only when absent: after the first boot External Secrets Operator owns its content.
+      REGISTRATION_MANIFEST = jsonencode(local.cluster_registration_manifest)
     }
   }
 }

@@ -29,8 +29,13 @@ output "cluster_registration_secret_name" {
 }
 
 output "cluster_registration" {
-  description = "The JSON keys of that secret: environment and overlay (the medqa.io/environment and medqa.io/overlay labels)."
+  description = "The JSON object of that secret: environment and overlay (labels) and the per-cluster add-on values (annotations)."
   value       = local.cluster_registration
+}
+
+output "cluster_registration_manifest" {
+  description = "The Argo CD cluster Secret cluster-registration that bootstrap.sh creates once when it is absent."
+  value       = local.cluster_registration_manifest
 }
 
 output "sso_redirect_uris" {

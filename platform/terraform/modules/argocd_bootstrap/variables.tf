@@ -158,3 +158,27 @@ variable "tags" {
   default     = {}
   description = "The tags applied to the Key Vault secret (from the naming module)."
 }
+
+variable "registration" {
+  type = object({
+    key_vault_url             = string
+    eso_client_id             = string
+    cert_manager_client_id    = string
+    kyverno_client_id         = string
+    dns_zone_resource_group   = string
+    dns_zone_subscription_id  = string
+    ingress_ip_name           = string
+    ingress_ip_resource_group = string
+    front_door_backend_cidrs  = list(string)
+  })
+  description = "The per-cluster add-on values of the registration (Key Vault URL, operator client IDs, the shared zone, the ingress IP, the AzureFrontDoor.Backend ranges), which gitops/argocd reads as annotations."
+
+  validation {
+    condition     = can(regex("^https://[a-z0-9-]+\\.vault\\.azure\\.net/$", var.registration.key_vault_url))
+    error_message = "The registration key_vault_url must be a vault URL such as https://kvmedqadevweu.vault.azure.net/."
+  }
+  validation {
+    condition     = alltrue([for c in var.registration.front_door_backend_cidrs : can(cidrhost(c, 0))])
+    error_message = "The registration front_door_backend_cidrs must be CIDR ranges (the AzureFrontDoor.Backend service tag)."
+  }
+}

@@ -57,8 +57,8 @@ variable "private_dns_zone_id" {
 
 variable "secret_names" {
   type        = set(string)
-  default     = ["gemini-api-key"]
-  description = "The secrets created as placeholders; their real values are set out of band (az keyvault secret set), never in state or tfvars."
+  default     = ["gemini-api-key", "argocd-oncall-webhook-url"]
+  description = "The secrets created as placeholders; their real values are set out of band (az keyvault secret set), never in state or tfvars: the app's Gemini key and the Argo CD notifications on-call webhook URL."
 
   validation {
     condition     = alltrue([for s in var.secret_names : can(regex("^[a-zA-Z0-9-]{1,127}$", s))])

@@ -5,6 +5,8 @@ locals {
 
   ingress_ip_name  = "${local.names.public_ip}-ingress"
   acr_login_server = "${local.shared_names.container_registry}.azurecr.io"
+  # cert-manager's azureDNS solver names the zone's subscription (the shared root's).
+  dns_zone_subscription_id = regex("^/subscriptions/([^/]+)/", data.azurerm_dns_zone.shared.id)[0]
 
   # The workload identities and the service accounts they trust (docs/platform-contract.md).
   namespace       = "medqa"
@@ -14,6 +16,8 @@ locals {
     eso          = { name = "${local.names.user_assigned_identity}-eso", namespace = "external-secrets", service_accounts = ["external-secrets"] }
     cert_manager = { name = "${local.names.user_assigned_identity}-cert-manager", namespace = "cert-manager", service_accounts = ["cert-manager"] }
     argocd       = { name = "${local.names.user_assigned_identity}-argocd", namespace = "argocd", service_accounts = ["argocd-application-controller", "argocd-server"] }
+    # Kyverno's admission controller fetches cosign signatures from the registry (AcrPull, main.shared.tf).
+    kyverno = { name = "${local.names.user_assigned_identity}-kyverno", namespace = "kyverno", service_accounts = ["kyverno-admission-controller"] }
   }
 
   # overlays/<env>/platform.env, key for key (docs/platform-contract.md, "The wiring keys").

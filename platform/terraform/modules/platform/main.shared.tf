@@ -25,6 +25,13 @@ data "azurerm_container_registry" "shared" {
 data "azurerm_dns_zone" "shared" {
   name                = var.dns_zone_name
   resource_group_name = local.shared_names.resource_group
+
+  lifecycle {
+    postcondition {
+      condition     = can(regex("^/subscriptions/[^/]+/", self.id))
+      error_message = "The shared zone's ID must be an Azure resource ID (its subscription goes into the cluster registration)."
+    }
+  }
 }
 
 # cert-manager solves DNS-01 for the Ingress certificate (public and origin host) in the shared zone.
@@ -33,4 +40,21 @@ resource "azurerm_role_assignment" "cert_manager_dns" {
   role_definition_name = "DNS Zone Contributor"
   principal_id         = module.identity.identities["cert_manager"].principal_id
   principal_type       = "ServicePrincipal"
+}
+
+# verify-medqa-images reads the cosign signatures stored beside the images: the admission controller
+# pulls them as its own identity, with the same read-only role the kubelet has.
+resource "azurerm_role_assignment" "kyverno_acr_pull" {
+  scope                = data.azurerm_container_registry.shared.id
+  role_definition_name = "AcrPull"
+  principal_id         = module.identity.identities["kyverno"].principal_id
+  principal_type       = "ServicePrincipal"
+}
+
+# The ranges Front Door reaches the origin from, read from Azure's published service tags at plan time
+# (so they follow Microsoft's changes on the next apply): ingress-nginx trusts X-Forwarded-For only
+# from them (proxy-real-ip-cidr). IPv4 only: the ingress address is IPv4.
+data "azurerm_network_service_tags" "front_door_backend" {
+  location = var.location
+  service  = "AzureFrontDoor.Backend"
 }

@@ -200,6 +200,19 @@ module "argocd_bootstrap" {
   oidc_issuer_url        = module.aks.oidc_issuer_url
   tags                   = local.tags
 
+  # The per-cluster add-on values gitops/argocd reads from the registration's annotations.
+  registration = {
+    key_vault_url             = module.keyvault.derived_vault_url
+    eso_client_id             = module.identity.identities["eso"].client_id
+    cert_manager_client_id    = module.identity.identities["cert_manager"].client_id
+    kyverno_client_id         = module.identity.identities["kyverno"].client_id
+    dns_zone_resource_group   = local.shared_names.resource_group
+    dns_zone_subscription_id  = local.dns_zone_subscription_id
+    ingress_ip_name           = module.aks.ingress_ip.name
+    ingress_ip_resource_group = module.aks.ingress_ip.resource_group_name
+    front_door_backend_cidrs  = data.azurerm_network_service_tags.front_door_backend.ipv4_cidrs
+  }
+
   # Argo CD pulls images and needs the nodes and the user pool to exist; the registration secret
   # needs the deployer's Key Vault role and the private endpoint.
   depends_on = [module.aks, module.acr, module.keyvault]

@@ -53,6 +53,11 @@ output "cert_manager_client_id" {
   value       = module.identity.identities["cert_manager"].client_id
 }
 
+output "kyverno_client_id" {
+  description = "The client ID of Kyverno's identity (the admission controller's service account annotation; AcrPull to read signatures)."
+  value       = module.identity.identities["kyverno"].client_id
+}
+
 output "argocd_principal_id" {
   description = "The principal ID of Argo CD's identity (granted cluster admin on the clusters it deploys to)."
   value       = module.identity.identities["argocd"].principal_id

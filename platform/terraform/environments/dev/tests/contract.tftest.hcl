@@ -4,6 +4,12 @@
 # at plan time (after_unknown marks the apply-time ones). Plan only, mocked provider: no Azure.
 
 mock_provider "azurerm" {
+  # Azure's published AzureFrontDoor.Backend service tag (two of its ranges).
+  mock_data "azurerm_network_service_tags" {
+    defaults = {
+      ipv4_cidrs = ["147.243.0.0/16", "13.73.248.16/29"]
+    }
+  }
   mock_data "azurerm_client_config" {
     defaults = {
       tenant_id       = "00000000-0000-0000-0000-000000000000"

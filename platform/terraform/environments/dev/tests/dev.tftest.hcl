@@ -2,6 +2,12 @@
 # with the committed terraform.tfvars.
 
 mock_provider "azurerm" {
+  # Azure's published AzureFrontDoor.Backend service tag (two of its ranges).
+  mock_data "azurerm_network_service_tags" {
+    defaults = {
+      ipv4_cidrs = ["147.243.0.0/16", "13.73.248.16/29"]
+    }
+  }
   mock_data "azurerm_client_config" {
     defaults = {
       tenant_id       = "00000000-0000-0000-0000-000000000000"
@@ -106,6 +112,7 @@ run "dev_identities_federate_only_their_service_accounts" {
       eso          = tolist(["system:serviceaccount:external-secrets:external-secrets"])
       cert_manager = tolist(["system:serviceaccount:cert-manager:cert-manager"])
       argocd       = tolist(["system:serviceaccount:argocd:argocd-application-controller", "system:serviceaccount:argocd:argocd-server"])
+      kyverno      = tolist(["system:serviceaccount:kyverno:kyverno-admission-controller"])
     }
     error_message = "Each identity trusts exactly its service accounts."
   }
@@ -114,7 +121,7 @@ run "dev_identities_federate_only_their_service_accounts" {
     error_message = "The service identity is a PostgreSQL Entra administrator of type ServicePrincipal, named as the identity."
   }
   assert {
-    condition     = output.key_vault_secrets_to_set == tolist(["gemini-api-key"])
-    error_message = "No database password secret: the app logs in with an Entra token."
+    condition     = output.key_vault_secrets_to_set == tolist(["argocd-oncall-webhook-url", "gemini-api-key"])
+    error_message = "To set out of band: the Gemini key and the Argo CD on-call webhook URL; no database password (Entra token)."
   }
 }

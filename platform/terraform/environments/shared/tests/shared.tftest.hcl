@@ -72,3 +72,57 @@ run "dns_zone_is_the_shared_public_zone" {
     error_message = "The public zone medqa.example.com lives in the shared resource group."
   }
 }
+
+run "terraform_workflow_identities_trust_one_github_environment_each" {
+  command = plan
+
+  assert {
+    condition = output.terraform_workflow_subjects == {
+      "terraform-plan-shared"  = "repo:example-org/medqa:environment:terraform-plan-shared"
+      "terraform-shared"       = "repo:example-org/medqa:environment:terraform-shared"
+      "terraform-plan-dev"     = "repo:example-org/medqa:environment:terraform-plan-dev"
+      "terraform-dev"          = "repo:example-org/medqa:environment:terraform-dev"
+      "terraform-plan-staging" = "repo:example-org/medqa:environment:terraform-plan-staging"
+      "terraform-staging"      = "repo:example-org/medqa:environment:terraform-staging"
+      "terraform-plan-prod"    = "repo:example-org/medqa:environment:terraform-plan-prod"
+      "terraform-prod"         = "repo:example-org/medqa:environment:terraform-prod"
+    }
+    error_message = "Each workflow identity trusts exactly the GitHub environment .github/workflows/terraform.yml runs its job in."
+  }
+  assert {
+    condition     = alltrue([for c in azurerm_federated_identity_credential.terraform : c.issuer == "https://token.actions.githubusercontent.com" && tolist(c.audience) == tolist(["api://AzureADTokenExchange"])])
+    error_message = "The credentials trust GitHub's OIDC issuer with the Entra token exchange audience."
+  }
+  assert {
+    condition     = azurerm_user_assigned_identity.terraform["plan-dev"].name == "id-medqa-shared-weu-tf-plan-dev" && azurerm_user_assigned_identity.terraform["apply-prod"].name == "id-medqa-shared-weu-tf-apply-prod"
+    error_message = "The workflow identities follow the convention."
+  }
+  assert {
+    condition     = length(output.terraform_workflow_client_ids) == 8
+    error_message = "The client IDs of all eight GitHub environments are outputs."
+  }
+}
+
+run "plan_identities_read_and_lease_the_state_apply_identities_cannot_grant_privileged_roles" {
+  command = plan
+
+  assert {
+    condition = toset([for k, a in azurerm_role_assignment.terraform : "${a.role_definition_name}@${a.scope}" if startswith(k, "plan-dev/")]) == toset([
+      "Reader@/subscriptions/00000000-0000-0000-0000-000000000000",
+      "Storage Blob Data Contributor@/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-medqa-tfstate-weu/providers/Microsoft.Storage/storageAccounts/stmedqatfstateweu/blobServices/default/containers/tfstate",
+    ])
+    error_message = "A plan identity reads the subscription and may lease only the state container's blobs."
+  }
+  assert {
+    condition     = toset([for k, a in azurerm_role_assignment.terraform : a.role_definition_name if startswith(k, "apply-dev/")]) == toset(["Contributor", "Role Based Access Control Administrator", "Storage Blob Data Contributor"])
+    error_message = "An apply identity changes resources, assigns roles and writes the state; never Owner or User Access Administrator."
+  }
+  assert {
+    condition     = alltrue([for k, a in azurerm_role_assignment.terraform : strcontains(a.condition, "8e3af657-a8ff-443c-a75c-2fe8c4bcb635") && strcontains(a.condition, "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9") && strcontains(a.condition, "f58310d9-a9f6-439a-9e8d-f62e7b41a168") && a.condition_version == "2.0" if a.role_definition_name == "Role Based Access Control Administrator"])
+    error_message = "Role assignment rights exclude Owner, User Access Administrator and RBAC Administrator themselves."
+  }
+  assert {
+    condition     = length([for a in azurerm_role_assignment.terraform : a if a.role_definition_name == "Role Based Access Control Administrator"]) == 4 && alltrue([for k, a in azurerm_role_assignment.terraform : a.condition == null if a.role_definition_name != "Role Based Access Control Administrator"])
+    error_message = "Only the four apply identities may assign roles."
+  }
+}

@@ -11,6 +11,17 @@ variables {
   sso_client_id          = "bbbbbbbb-0000-0000-0000-000000000000"
   admin_group_object_ids = ["11111111-1111-1111-1111-111111111111", "22222222-2222-2222-2222-222222222222"]
   oidc_issuer_url        = "https://westeurope.oic.prod-aks.azure.com/aaaaaaaa-0000-0000-0000-000000000000/cccccccc-0000-0000-0000-000000000000/"
+  registration = {
+    key_vault_url             = "https://kvmedqadevweu.vault.azure.net/"
+    eso_client_id             = "e5000000-0000-0000-0000-000000000000"
+    cert_manager_client_id    = "ce000000-0000-0000-0000-000000000000"
+    kyverno_client_id         = "ca000000-0000-0000-0000-000000000000"
+    dns_zone_resource_group   = "rg-medqa-shared-weu"
+    dns_zone_subscription_id  = "00000000-0000-0000-0000-000000000000"
+    ingress_ip_name           = "pip-medqa-dev-weu-ingress"
+    ingress_ip_resource_group = "rg-medqa-dev-weu"
+    front_door_backend_cidrs  = ["147.243.0.0/16", "13.73.248.16/29"]
+  }
 }
 
 run "root_application_syncs_gitops_argocd_with_pinned_charts" {
@@ -106,12 +117,54 @@ run "cluster_registration_is_a_key_vault_secret_for_external_secrets" {
     error_message = "The registration is the argocd-cluster-registration secret of the environment's Key Vault."
   }
   assert {
-    condition     = jsondecode(azurerm_key_vault_secret.cluster_registration.value) == { environment = "dev", overlay = "dev" }
-    error_message = "The secret holds the environment and overlay labels as JSON keys environment and overlay."
+    condition = jsondecode(azurerm_key_vault_secret.cluster_registration.value) == {
+      environment               = "dev"
+      overlay                   = "dev"
+      key_vault_url             = "https://kvmedqadevweu.vault.azure.net/"
+      eso_client_id             = "e5000000-0000-0000-0000-000000000000"
+      cert_manager_client_id    = "ce000000-0000-0000-0000-000000000000"
+      kyverno_client_id         = "ca000000-0000-0000-0000-000000000000"
+      dns_zone_resource_group   = "rg-medqa-shared-weu"
+      dns_zone_subscription_id  = "00000000-0000-0000-0000-000000000000"
+      ingress_ip_name           = "pip-medqa-dev-weu-ingress"
+      ingress_ip_resource_group = "rg-medqa-dev-weu"
+      front_door_backend_cidrs  = "147.243.0.0/16,13.73.248.16/29"
+    }
+    error_message = "The secret holds exactly the keys gitops/argocd/secrets/cluster-registration.yaml reads, each a string (the ranges comma-separated)."
   }
   assert {
     condition     = azurerm_key_vault_secret.cluster_registration.content_type == "application/json"
     error_message = "The secret says it is JSON."
+  }
+}
+
+run "first_boot_seeds_the_registration_secret_the_external_secret_makes" {
+  command = plan
+
+  assert {
+    condition     = output.cluster_registration_manifest.metadata.name == "cluster-registration" && output.cluster_registration_manifest.metadata.namespace == "argocd" && output.cluster_registration_manifest.kind == "Secret"
+    error_message = "The seed is the Secret cluster-registration in the Argo CD namespace, the ExternalSecret's target."
+  }
+  assert {
+    condition = output.cluster_registration_manifest.metadata.labels == {
+      "argocd.argoproj.io/secret-type" = "cluster"
+      "medqa.io/environment"           = "dev"
+      "medqa.io/overlay"               = "dev"
+      "medqa.io/cluster"               = "dev"
+    }
+    error_message = "The seed carries the labels of the ExternalSecret template: an Argo CD cluster the ApplicationSets select."
+  }
+  assert {
+    condition     = output.cluster_registration_manifest.metadata.annotations["medqa.io/kyverno-client-id"] == var.registration.kyverno_client_id && output.cluster_registration_manifest.metadata.annotations["medqa.io/front-door-backend-cidrs"] == "147.243.0.0/16,13.73.248.16/29"
+    error_message = "The seed's annotations are the registration's add-on values."
+  }
+  assert {
+    condition     = length(output.cluster_registration_manifest.metadata.annotations) == 9 && !contains(keys(output.cluster_registration_manifest.metadata.annotations), "medqa.io/environment")
+    error_message = "Every add-on value and nothing else is an annotation (environment and overlay are labels)."
+  }
+  assert {
+    condition     = output.cluster_registration_manifest.stringData.name == "dev" && output.cluster_registration_manifest.stringData.server == "https://kubernetes.default.svc"
+    error_message = "The seed registers the in-cluster destination under the environment's name."
   }
 }
 
@@ -171,4 +224,24 @@ run "non_https_repository_is_rejected" {
   }
 
   expect_failures = [var.repo_url]
+}
+
+run "non_cidr_front_door_range_is_rejected" {
+  command = plan
+
+  variables {
+    registration = {
+      key_vault_url             = "https://kvmedqadevweu.vault.azure.net/"
+      eso_client_id             = "e5000000-0000-0000-0000-000000000000"
+      cert_manager_client_id    = "ce000000-0000-0000-0000-000000000000"
+      kyverno_client_id         = "ca000000-0000-0000-0000-000000000000"
+      dns_zone_resource_group   = "rg-medqa-shared-weu"
+      dns_zone_subscription_id  = "00000000-0000-0000-0000-000000000000"
+      ingress_ip_name           = "pip-medqa-dev-weu-ingress"
+      ingress_ip_resource_group = "rg-medqa-dev-weu"
+      front_door_backend_cidrs  = ["AzureFrontDoor.Backend"]
+    }
+  }
+
+  expect_failures = [var.registration]
 }

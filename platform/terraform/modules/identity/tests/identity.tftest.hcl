@@ -6,9 +6,10 @@ variables {
   oidc_issuer_url     = "https://westeurope.oic.prod-aks.azure.com/00000000-0000-0000-0000-000000000000/11111111-1111-1111-1111-111111111111/"
   tags                = { environment = "dev" }
   identities = {
-    app    = { name = "id-medqa-dev-weu", namespace = "medqa", service_accounts = ["medqa"] }
-    eso    = { name = "id-medqa-dev-weu-eso", namespace = "external-secrets", service_accounts = ["external-secrets"] }
-    argocd = { name = "id-medqa-dev-weu-argocd", namespace = "argocd", service_accounts = ["argocd-application-controller", "argocd-server"] }
+    app     = { name = "id-medqa-dev-weu", namespace = "medqa", service_accounts = ["medqa"] }
+    eso     = { name = "id-medqa-dev-weu-eso", namespace = "external-secrets", service_accounts = ["external-secrets"] }
+    argocd  = { name = "id-medqa-dev-weu-argocd", namespace = "argocd", service_accounts = ["argocd-application-controller", "argocd-server"] }
+    kyverno = { name = "id-medqa-dev-weu-kyverno", namespace = "kyverno", service_accounts = ["kyverno-admission-controller"] }
   }
 }
 
@@ -28,7 +29,11 @@ run "federated_credentials_trust_only_their_service_accounts" {
     error_message = "The Argo CD identity trusts its controller and server."
   }
   assert {
-    condition     = length(azurerm_federated_identity_credential.this) == 4
+    condition     = output.federated_subjects.kyverno == tolist(["system:serviceaccount:kyverno:kyverno-admission-controller"]) && azurerm_user_assigned_identity.this["kyverno"].name == "id-medqa-dev-weu-kyverno"
+    error_message = "The Kyverno identity trusts only the admission controller, which verifies image signatures."
+  }
+  assert {
+    condition     = length(azurerm_federated_identity_credential.this) == 5
     error_message = "No other subject may be trusted."
   }
   assert {

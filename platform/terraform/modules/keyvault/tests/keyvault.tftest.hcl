@@ -55,8 +55,8 @@ run "secrets_are_placeholders_kept_out_of_state" {
     error_message = "A secret value must never be stored in state: placeholders use the write-only value_wo."
   }
   assert {
-    condition     = output.secret_names == tolist(["gemini-api-key"])
-    error_message = "Only the Gemini key is a secret: the database is reached with an Entra token, no password exists."
+    condition     = output.secret_names == tolist(["argocd-oncall-webhook-url", "gemini-api-key"])
+    error_message = "The secrets to set out of band are the Gemini key and the Argo CD on-call webhook URL (argocd-notifications-secret); no database password exists."
   }
   assert {
     condition     = output.derived_vault_url == "https://kvmedqadevweu.vault.azure.net/"

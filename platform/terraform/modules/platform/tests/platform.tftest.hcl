@@ -1,4 +1,10 @@
 mock_provider "azurerm" {
+  # Azure's published AzureFrontDoor.Backend service tag (two of its ranges).
+  mock_data "azurerm_network_service_tags" {
+    defaults = {
+      ipv4_cidrs = ["147.243.0.0/16", "13.73.248.16/29"]
+    }
+  }
   mock_data "azurerm_container_registry" {
     defaults = {
       id           = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-medqa-shared-weu/providers/Microsoft.ContainerRegistry/registries/crmedqasharedweu"
@@ -76,6 +82,63 @@ run "the_shared_registry_and_zone_are_found_by_convention" {
   }
 }
 
+run "the_registration_carries_every_add_on_value_from_its_module" {
+  command = plan
+
+  assert {
+    condition = toset(keys(output.argocd.cluster_registration)) == toset([
+      "environment", "overlay", "key_vault_url", "eso_client_id", "cert_manager_client_id", "kyverno_client_id",
+      "dns_zone_resource_group", "dns_zone_subscription_id", "ingress_ip_name", "ingress_ip_resource_group",
+      "front_door_backend_cidrs",
+    ])
+    error_message = "The registration has exactly the keys gitops/argocd/secrets/cluster-registration.yaml reads."
+  }
+  assert {
+    condition     = output.argocd.cluster_registration.key_vault_url == "https://kvmedqadevweu.vault.azure.net/" && output.argocd.cluster_registration.key_vault_url == output.gitops_wiring.KEY_VAULT_URL
+    error_message = "The platform-keyvault store reads the environment's vault, the one the app's store reads."
+  }
+  assert {
+    condition     = output.argocd.cluster_registration.dns_zone_resource_group == "rg-medqa-shared-weu" && output.argocd.cluster_registration.dns_zone_subscription_id == "00000000-0000-0000-0000-000000000000"
+    error_message = "cert-manager's solver names the shared root's zone: its resource group and subscription."
+  }
+  assert {
+    condition     = output.argocd.cluster_registration.ingress_ip_name == "pip-medqa-dev-weu-ingress" && output.argocd.cluster_registration.ingress_ip_resource_group == "rg-medqa-dev-weu"
+    error_message = "ingress-nginx asks for the static address the origin A record points at."
+  }
+  assert {
+    condition     = output.argocd.cluster_registration.front_door_backend_cidrs == "147.243.0.0/16,13.73.248.16/29" && data.azurerm_network_service_tags.front_door_backend.service == "AzureFrontDoor.Backend"
+    error_message = "The trusted proxy ranges are the AzureFrontDoor.Backend service tag, comma-separated."
+  }
+}
+
+run "kyverno_reads_signatures_with_its_own_identity" {
+  command = plan
+
+  # The principal ID is an apply-time value: give the Kyverno identity a known one.
+  override_resource {
+    target          = module.identity.azurerm_user_assigned_identity.this["kyverno"]
+    override_during = plan
+    values = {
+      id           = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-medqa-dev-weu/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-medqa-dev-weu-kyverno"
+      principal_id = "c0000000-0000-0000-0000-00000000000c"
+      client_id    = "c1000000-0000-0000-0000-00000000000c"
+    }
+  }
+
+  assert {
+    condition     = output.argocd.cluster_registration.kyverno_client_id == "c1000000-0000-0000-0000-00000000000c"
+    error_message = "The registration carries the Kyverno identity's client ID (the admission controller's ServiceAccount annotation)."
+  }
+  assert {
+    condition     = output.federated_subjects.kyverno == tolist(["system:serviceaccount:kyverno:kyverno-admission-controller"]) && module.identity.identities["kyverno"].name == "id-medqa-dev-weu-kyverno"
+    error_message = "id-medqa-dev-weu-kyverno trusts only Kyverno's admission controller."
+  }
+  assert {
+    condition     = azurerm_role_assignment.kyverno_acr_pull.role_definition_name == "AcrPull" && azurerm_role_assignment.kyverno_acr_pull.scope == data.azurerm_container_registry.shared.id && azurerm_role_assignment.kyverno_acr_pull.principal_id == "c0000000-0000-0000-0000-00000000000c"
+    error_message = "Kyverno may pull (read signatures) from the shared registry, nothing more."
+  }
+}
+
 run "argocd_bootstrap_can_be_left_to_the_jump_host" {
   command = plan
 
@@ -88,7 +151,7 @@ run "argocd_bootstrap_can_be_left_to_the_jump_host" {
     error_message = "argocd.enabled = false must skip the helm install."
   }
   assert {
-    condition     = output.argocd.cluster_registration == { environment = "dev", overlay = "dev" } && output.argocd.cluster_registration_secret_name == "argocd-cluster-registration"
+    condition     = output.argocd.cluster_registration.environment == "dev" && output.argocd.cluster_registration.overlay == "dev" && output.argocd.cluster_registration_secret_name == "argocd-cluster-registration"
     error_message = "The cluster registration is written to Key Vault even when the jump host installs Argo CD."
   }
 }
