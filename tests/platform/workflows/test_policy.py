@@ -146,8 +146,8 @@ def test_ci_tasks_exist(workflows: dict[str, dict[str, Any]]) -> None:
     }
     for command in re.findall(r"uv run task (\S+)", "\n".join(scripts(workflows["ci"]))):
         namespace, _, name = command.rpartition(":")
-        if not namespace:
-            assert name in root["tasks"], command
+        if not namespace or command in root["tasks"]:  # the root Taskfile names some tasks area:action itself
+            assert command in root["tasks"], command
             continue
         included = yaml.safe_load(includes[namespace].read_text(encoding="utf-8"))
         assert name in included["tasks"], command

@@ -118,10 +118,10 @@ def test_no_other_terraform_job_gets_azure_or_write_access(terraform: dict[str, 
 
 
 def test_ci_renders_the_addon_charts_and_fails_without_the_script(workflows: dict[str, dict[str, Any]]) -> None:
-    """addons-render runs `bash scripts/addons-render.sh` (engineer argocd) and fails when it is absent."""
+    """addons-render runs scripts/addons-render.py with --fetch and fails when the script is absent."""
     job = workflows["ci"]["jobs"]["addons-render"]
     run = run_of(job)
-    assert "bash scripts/addons-render.sh" in run
-    assert "[[ ! -f scripts/addons-render.sh ]]" in run and "exit 1" in run
+    assert "python scripts/addons-render.py --fetch" in run
+    assert "[[ ! -f scripts/addons-render.py ]]" in run and "exit 1" in run
     assert job["env"]["MEDQA_REQUIRE_TOOLS"] == "1"
     assert "permissions" not in job and workflows["ci"]["permissions"] == {"contents": "read"}
