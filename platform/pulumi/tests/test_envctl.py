@@ -16,7 +16,7 @@ import pulumi
 import pytest
 import wiring
 import yaml
-from pulumi_mocks import CA_DATA, CORE_OUTPUTS, TENANT, mock_guid, use_mocks
+from pulumi_mocks import CA_DATA, CORE_OUTPUTS, SUBSCRIPTION, TENANT, mock_guid, use_mocks
 
 TODAY = date(2026, 11, 25)
 REPO = Path(__file__).resolve().parents[3]
@@ -181,7 +181,7 @@ def test_shared_cluster_config_env_logs_in_with_entra(run: Callable[..., Any], g
 @pytest.mark.parametrize(
     ("argv", "name", "expected"),
     [
-        (SHARED, "pr-123", ("preview", "shared-cluster", "medqa-pr-123", "in-cluster", "2026-12-09")),
+        (SHARED, "pr-123", ("preview", "shared-cluster", "medqa-pr-123", "dev", "2026-12-09")),
         (DEDICATED, "perf", ("perf", "dedicated", "medqa", "perf", "2026-12-25")),
     ],
 )
@@ -257,17 +257,25 @@ def test_create_dedicated_writes_an_overlay_and_an_argocd_cluster_secret(
     """The cluster Secret points Argo CD at the new API server with its own workload identity, no credential."""
     status, _ = run(DEDICATED)
     assert status == 0
-    secret = yaml.safe_load((gitops_root / "argocd" / "clusters" / "perf.yaml").read_text())
+    secret = yaml.safe_load((gitops_root / "clusters" / "dev" / "perf.yaml").read_text())
     assert secret["metadata"]["namespace"] == "argocd"
     assert secret["metadata"]["labels"] == {
         "argocd.argoproj.io/secret-type": "cluster",
         "medqa.io/environment": "perf",
         "medqa.io/overlay": "perf",
+        "medqa.io/cluster": "perf",
     }
+    assert secret["stringData"]["name"] == "perf"
     assert secret["metadata"]["annotations"] == {
         "medqa.io/ingress-ip": "20.0.0.50",
         "medqa.io/ingress-ip-name": "pip-medqa-perf-weu",
         "medqa.io/ingress-ip-resource-group": "rg-medqa-perf-weu",
+        "medqa.io/key-vault-url": "https://kvmedqaperfweu.vault.azure.net/",
+        "medqa.io/eso-client-id": mock_guid("client/id-medqa-perf-weu-eso"),
+        "medqa.io/cert-manager-client-id": mock_guid("client/id-medqa-perf-weu-cert-manager"),
+        "medqa.io/kyverno-client-id": mock_guid("client/id-medqa-perf-weu-kyverno"),
+        "medqa.io/dns-zone-resource-group": "rg-medqa-shared-weu",
+        "medqa.io/dns-zone-subscription-id": SUBSCRIPTION,
     }
     assert secret["stringData"]["server"] == "https://aks-medqa-perf-weu-dns.hcp.westeurope.azmk8s.io:443"
     cluster_config = json.loads(secret["stringData"]["config"])
@@ -369,7 +377,7 @@ def test_destroy_removes_what_create_wrote(run: Callable[..., Any], gitops_root:
     assert status == 0
     assert runner.destroyed == ["perf"]
     assert not (gitops_root / "kustomize" / "overlays" / "perf").exists()
-    assert not (gitops_root / "argocd" / "clusters" / "perf.yaml").exists()
+    assert not (gitops_root / "clusters" / "dev" / "perf.yaml").exists()
     assert (gitops_root / "kustomize" / "overlays" / "dev").is_dir()
 
 
