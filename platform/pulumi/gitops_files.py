@@ -69,6 +69,10 @@ class OverlayError(ValueError):
     """The parent (dev) overlay is not in the thin shape an extra environment is copied from."""
 
 
+class RegistrationError(ValueError):
+    """The stack outputs lack a value the cluster registration must carry."""
+
+
 def _thin_patches(kustomization: dict[str, Any]) -> None:
     """Refuse index-based JSON patches: sizes are strategic-merge patches by name, the rest is platform.env."""
     if kustomization.get("patchesJson6902"):
@@ -161,7 +165,7 @@ def _annotations(outputs: dict[str, Any]) -> dict[str, str]:
     """The per-cluster add-on values; an empty one would only fail later, in Argo CD's generation."""
     missing = [key for key, output in REGISTRATION_ANNOTATIONS.items() if not outputs.get(output)]
     if missing:
-        raise ValueError(f"the stack outputs lack the registration annotations {', '.join(missing)}")
+        raise RegistrationError(f"the stack outputs lack the registration annotations {', '.join(missing)}")
     return {key: str(outputs[output]) for key, output in REGISTRATION_ANNOTATIONS.items()}
 
 

@@ -473,6 +473,25 @@ def test_gitops_module_refuses_unknown_remove_targets(tmp_path: Path) -> None:
     assert gitops_files.remove(tmp_path, "pr-9") == []
 
 
+class BlankAddonRunner(ProgramRunner):
+    """A stack whose External Secrets identity output came back empty."""
+
+    def up(self, name: str, values: dict[str, Any], secrets: dict[str, str]) -> dict[str, Any]:
+        """Build as usual, then blank one registration value."""
+        return {**super().up(name, values, secrets), "eso_client_id": ""}
+
+
+def test_a_registration_without_an_addon_value_is_not_written(
+    run: Callable[..., Any], gitops_root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An empty add-on value would only fail in Argo CD's generation later: envctl stops and names it."""
+    status, _ = run(DEDICATED, BlankAddonRunner())
+    assert status == 2
+    assert "lack the registration annotations medqa.io/eso-client-id" in capsys.readouterr().err
+    assert not (gitops_root / "clusters").exists()
+    assert not (gitops_root / "kustomize" / "overlays" / "perf").exists()
+
+
 class StateCheckingRunner(ProgramRunner):
     """Also records what the local core state file held while Pulumi ran."""
 
