@@ -186,6 +186,7 @@ def parse(name: str, raw: Mapping[str, Any], today: date) -> EnvironmentConfig:
     cluster = _settings(ClusterSettings, raw.get("cluster"), "cluster", problems)
     postgres = _settings(PostgresSettings, raw.get("postgres"), "postgres", problems)
     if shape == "dedicated":
+        problems += guardrails.dedicated_name_problems(name, environment)
         problems += guardrails.node_problems(cluster.vm_size, cluster.node_count, cluster.max_node_count)
         problems += guardrails.address_space_problems(cluster.address_space)
         problems += guardrails.postgres_problems(postgres.sku_name, postgres.storage_gb, postgres.version)

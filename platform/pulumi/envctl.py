@@ -224,6 +224,10 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
+# What stops a run with a one-line message (exit 2) instead of a traceback.
+REFUSALS = (UsageError, FileNotFoundError, PermissionError, gitops_files.OverlayError, gitops_files.RegistrationError)
+
+
 def main(argv: Sequence[str] | None = None, runner: Runner | None = None, today: date | None = None) -> int:
     """Run the command; print what to commit. Returns the exit status."""
     args = parser().parse_args(argv)
@@ -235,7 +239,7 @@ def main(argv: Sequence[str] | None = None, runner: Runner | None = None, today:
         else:
             paths = destroy(args, real, args.gitops_dir)
             verb = "removed"
-    except (UsageError, FileNotFoundError, PermissionError, gitops_files.OverlayError) as error:
+    except REFUSALS as error:
         print(f"envctl: {error}", file=sys.stderr)
         return 2
     for path in paths:

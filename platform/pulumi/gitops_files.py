@@ -15,10 +15,29 @@ from typing import Any
 
 import wiring
 import yaml
+from components.core import CORE_ENVIRONMENT
 
 # Argo CD finds cluster registrations by this label on Secrets in its namespace.
 ARGOCD_NAMESPACE = "argocd"
 CLUSTER_SECRET_LABEL = "argocd.argoproj.io/secret-type"  # noqa: S105 - a label name, not a secret
+# Registrations live outside gitops/argocd/ (which every cluster's root Application syncs), under the folder of
+# the one Argo CD that deploys to them: the dev cluster's (ApplicationSet medqa-clusters reads
+# gitops/clusters/<its own environment>/*.yaml).
+CLUSTERS_DIR = Path("clusters") / CORE_ENVIRONMENT
+# Registration annotation -> stack output: everything the add-on ApplicationSets read with `required`
+# (gitops/argocd/README.md, "Per-cluster values") that the stack knows. medqa.io/front-door-backend-cidrs
+# (the AzureFrontDoor.Backend service tag) is not among them: azure-native cannot look a service tag up.
+REGISTRATION_ANNOTATIONS = {
+    "medqa.io/ingress-ip": "ingress_ip",
+    "medqa.io/ingress-ip-name": "ingress_ip_name",
+    "medqa.io/ingress-ip-resource-group": "ingress_ip_resource_group",
+    "medqa.io/key-vault-url": "key_vault_url",
+    "medqa.io/eso-client-id": "eso_client_id",
+    "medqa.io/cert-manager-client-id": "cert_manager_client_id",
+    "medqa.io/kyverno-client-id": "kyverno_client_id",
+    "medqa.io/dns-zone-resource-group": "dns_zone_resource_group",
+    "medqa.io/dns-zone-subscription-id": "dns_zone_subscription_id",
+}
 # The overlay every extra environment starts from: dev's image digest, sizes and settings.
 PARENT_OVERLAY = "dev"
 WIRING_FILE = "platform.env"
@@ -42,12 +61,16 @@ class GitOpsFiles:
 
     @property
     def cluster_secret(self) -> Path:
-        """The Argo CD cluster registration of a dedicated environment."""
-        return self.root / "argocd" / "clusters" / f"{self.name}.yaml"
+        """The Argo CD cluster registration of a dedicated environment (read by the dev cluster's Argo CD only)."""
+        return self.root / CLUSTERS_DIR / f"{self.name}.yaml"
 
 
 class OverlayError(ValueError):
     """The parent (dev) overlay is not in the thin shape an extra environment is copied from."""
+
+
+class RegistrationError(ValueError):
+    """The stack outputs lack a value the cluster registration must carry."""
 
 
 def _thin_patches(kustomization: dict[str, Any]) -> None:
@@ -138,6 +161,14 @@ def environment_file(outputs: dict[str, Any], expires_on: str) -> dict[str, str]
     }
 
 
+def _annotations(outputs: dict[str, Any]) -> dict[str, str]:
+    """The per-cluster add-on values; an empty one would only fail later, in Argo CD's generation."""
+    missing = [key for key, output in REGISTRATION_ANNOTATIONS.items() if not outputs.get(output)]
+    if missing:
+        raise RegistrationError(f"the stack outputs lack the registration annotations {', '.join(missing)}")
+    return {key: str(outputs[output]) for key, output in REGISTRATION_ANNOTATIONS.items()}
+
+
 def cluster_secret(outputs: dict[str, Any]) -> dict[str, Any]:
     """An Argo CD cluster Secret that signs in with Argo CD's own workload identity (no stored credential)."""
     config = {
@@ -164,13 +195,10 @@ def cluster_secret(outputs: dict[str, Any]) -> dict[str, Any]:
                 CLUSTER_SECRET_LABEL: "cluster",
                 "medqa.io/environment": outputs["environment"],
                 "medqa.io/overlay": outputs["name"],
+                # The Argo CD cluster name: the medqa ApplicationSet matches environment.yaml's `cluster` to it.
+                "medqa.io/cluster": outputs["cluster"],
             },
-            # Read by the add-ons' cluster generator: ingress-nginx's Service takes this static address.
-            "annotations": {
-                "medqa.io/ingress-ip": outputs["ingress_ip"],
-                "medqa.io/ingress-ip-name": outputs["ingress_ip_name"],
-                "medqa.io/ingress-ip-resource-group": outputs["ingress_ip_resource_group"],
-            },
+            "annotations": _annotations(outputs),
         },
         "type": "Opaque",
         "stringData": {

@@ -9,6 +9,11 @@ import pulumi
 from config import CoreStateRef
 from pulumi_terraform import state
 
+# The long-lived environment whose Terraform state Pulumi reads and whose cluster hosts the shared-cluster
+# environments. Its Argo CD registration (gitops/argocd/secrets/cluster-registration.yaml) is named after it
+# and carries it as label medqa.io/cluster, which the medqa ApplicationSet matches environment.yaml against.
+CORE_ENVIRONMENT = "dev"
+
 
 class CoreOutputsError(ValueError):
     """The core Terraform state lacks outputs this project needs."""

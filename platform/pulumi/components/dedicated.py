@@ -10,7 +10,7 @@ import wiring
 from config import EnvironmentConfig
 from pulumi_azure_native import resources
 
-from components import aks, edge, identity, keyvault, network, postgres, roles
+from components import addons, aks, edge, identity, keyvault, network, postgres, roles
 from components.core import CoreOutputs
 
 # The service's database on its own server.
@@ -168,6 +168,27 @@ class DedicatedEnvironment(pulumi.ComponentResource):
         roles.assign(
             f"{name}-ingress-ip", "Network Contributor", self.resource_group.id, self.cluster.principal_id, child
         )
+        # The add-ons the dev cluster's Argo CD installs here sign in as identities of this cluster.
+        self.addons = addons.AddonIdentities(
+            f"{name}-addons",
+            addons.AddonIdentitiesArgs(
+                base_name=names.name("user_assigned_identity"),
+                resource_group_name=rg_name,
+                location=cfg.location,
+                oidc_issuer_url=self.cluster.oidc_issuer_url,
+                scopes={
+                    "eso": self.vault.id,
+                    "cert_manager": core.apply(
+                        lambda c: addons.dns_zone_id(
+                            c.container_registry_id, c.dns_zone_resource_group_name, c.dns_zone_name
+                        )
+                    ),
+                    "kyverno": core.apply(lambda c: c.container_registry_id),
+                },
+                tags=tags,
+            ),
+            opts=child,
+        )
         self.edge = edge.Edge(
             f"{name}-edge",
             edge.EdgeArgs(
@@ -210,6 +231,13 @@ class DedicatedEnvironment(pulumi.ComponentResource):
             "ingress_ip": self.network.ingress_address,
             "ingress_ip_name": names.name("public_ip"),
             "ingress_ip_resource_group": self.resource_group.name,
+            # The rest of what the add-on ApplicationSets `require` from the registration.
+            "key_vault_url": pulumi.Output.from_input(self.wiring).apply(lambda w: w["KEY_VAULT_URL"]),
+            "eso_client_id": self.addons.client_ids["eso"],
+            "cert_manager_client_id": self.addons.client_ids["cert_manager"],
+            "kyverno_client_id": self.addons.client_ids["kyverno"],
+            "dns_zone_resource_group": core.apply(lambda c: c.dns_zone_resource_group_name),
+            "dns_zone_subscription_id": core.apply(lambda c: addons.subscription_of(c.container_registry_id)),
             "wiring": self.wiring,
             "cluster_name": self.cluster.cluster_name,
             "api_server_url": self.cluster.api_server_url,

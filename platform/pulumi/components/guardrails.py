@@ -37,6 +37,19 @@ ALLOWED_SHAPES = {
     "dr": ("dedicated",),
 }
 
+# A dedicated cluster is registered in the dev Argo CD under the environment's name, and the medqa AppProject
+# admits exactly these cluster-name patterns (gitops/argocd/projects/medqa.yaml): never dev, staging or prod.
+DEDICATED_NAME_PREFIXES = {"preview": ("pr-", "preview"), "perf": ("perf",), "dr": ("dr",)}
+
+
+def dedicated_name_problems(name: str, environment: str) -> list[str]:
+    """A dedicated environment's name must start as the AppProject's destination patterns expect."""
+    prefixes = DEDICATED_NAME_PREFIXES.get(environment, ())
+    if not prefixes or name.startswith(prefixes):
+        return []
+    return [f"a dedicated {environment} environment's name must start with {' or '.join(prefixes)}, got {name!r}"]
+
+
 # The dedicated VNet is carved like Terraform's network module: /21 for nodes at offset 0, a /27 for
 # PostgreSQL at .8.0, which needs at least a /20.
 MIN_ADDRESS_PREFIX = 16

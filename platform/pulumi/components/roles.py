@@ -11,6 +11,7 @@ BUILT_IN_ROLES = {
     "Azure Kubernetes Service RBAC Cluster Admin": "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
     "AcrPull": "7f951dda-4ed3-4680-a7ca-43fe172d538d",
     "Network Contributor": "4d97b98b-1d4f-4787-a291-c67834d212e7",
+    "DNS Zone Contributor": "befefa01-2a29-4197-83a8-272ff33ce314",
 }
 
 

@@ -11,10 +11,11 @@ from config import EnvironmentConfig
 from pulumi_azure_native import resources
 
 from components import edge, identity, keyvault, postgres
-from components.core import CoreOutputs
+from components.core import CORE_ENVIRONMENT, CoreOutputs
 
-# Argo CD's name for the cluster it runs in (the core cluster).
-IN_CLUSTER = "in-cluster"
+# The Argo CD cluster name (and medqa.io/cluster label) of the core cluster these environments share. Not
+# `in-cluster`: every Argo CD calls its own cluster that, so it would match no registration (or every one).
+CORE_CLUSTER = CORE_ENVIRONMENT
 
 
 @dataclass
@@ -132,7 +133,7 @@ class SharedClusterEnvironment(pulumi.ComponentResource):
             "shape": cfg.shape,
             "environment": cfg.environment,
             "namespace": cfg.namespace,
-            "cluster": IN_CLUSTER,
+            "cluster": CORE_CLUSTER,
             "hostname": self.edge.hostname,
             "wiring": self.wiring,
         }

@@ -26,7 +26,7 @@ CORE_OUTPUTS: dict[str, Any] = {
     "key_vault_id": f"/subscriptions/{SUBSCRIPTION}/resourceGroups/rg-medqa-dev-weu"
     "/providers/Microsoft.KeyVault/vaults/kvmedqadevweu",
     "dns_zone_name": "medqa.example.com",
-    "dns_zone_resource_group_name": "rg-medqa-dns",
+    "dns_zone_resource_group_name": "rg-medqa-shared-weu",
     "ingress_ip": "20.0.0.10",
     "container_registry_id": f"/subscriptions/{SUBSCRIPTION}/resourceGroups/rg-medqa-shared-weu"
     "/providers/Microsoft.ContainerRegistry/registries/crmedqasharedweu",

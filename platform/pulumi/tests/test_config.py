@@ -172,6 +172,8 @@ def test_example_stack_files_are_valid(path: Path) -> None:
             "between a /16 and a /20",
         ),
         ("perf", dedicated(cluster={"addressSpace": "banana"}), "is not a CIDR block"),
+        # The medqa AppProject admits dedicated clusters by these name patterns only.
+        ("loadtest", dedicated(), "a dedicated perf environment's name must start with perf, got 'loadtest'"),
         (
             "perf",
             dedicated(postgres={"skuName": "Standard_D4ds_v5"}),

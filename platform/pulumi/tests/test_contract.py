@@ -47,7 +47,7 @@ def test_shared_cluster_files_carry_exactly_the_contract_wiring_keys() -> None:
 def test_dedicated_files_include_the_argocd_registration() -> None:
     """perf (dedicated) also gets its cluster Secret."""
     rendered = contract.render(EXAMPLES / "Pulumi.perf.yaml", CORE_OUTPUTS, FIXTURE)
-    assert "gitops/argocd/clusters/perf.yaml" in rendered["files"]
+    assert "gitops/clusters/dev/perf.yaml" in rendered["files"]
     assert rendered["exports"]["cluster"] == "perf"
 
 

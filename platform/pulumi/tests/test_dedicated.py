@@ -87,8 +87,9 @@ def test_creates_the_whole_stack_in_its_own_resource_group(built: Built) -> None
         "network:NetworkSecurityGroup": 2,
         "network:PublicIPAddress": 1,
         "containerservice:ManagedCluster": 1,
-        "managedidentity:UserAssignedIdentity": 1,
-        "managedidentity:FederatedIdentityCredential": 1,
+        # The app's and one per add-on (External Secrets, cert-manager, Kyverno).
+        "managedidentity:UserAssignedIdentity": 4,
+        "managedidentity:FederatedIdentityCredential": 4,
         "privatedns:PrivateZone": 1,
         "privatedns:VirtualNetworkLink": 1,
         "dbforpostgresql:Server": 1,
@@ -97,7 +98,7 @@ def test_creates_the_whole_stack_in_its_own_resource_group(built: Built) -> None
         "dbforpostgresql:Database": 1,
         "keyvault:Vault": 1,
         "keyvault:Secret": 1,
-        "authorization:RoleAssignment": 4,
+        "authorization:RoleAssignment": 7,
         "cdn:AFDOriginGroup": 1,
         "cdn:AFDOrigin": 1,
         "cdn:AFDCustomDomain": 1,
@@ -264,31 +265,54 @@ def test_cluster_has_fqdn_network_policies_and_no_csi_secrets_driver(built: Buil
 
 
 def test_role_assignments_are_least_privilege(built: Built) -> None:
-    """App reads its secret; Argo CD administers the cluster; nodes pull; the cluster uses its group's ingress IP."""
+    """App reads its secret; Argo CD administers the cluster; nodes pull; the cluster uses its group's ingress IP.
+
+    The add-ons: External Secrets reads the new vault, cert-manager writes the shared zone, Kyverno pulls
+    signatures from the shared registry.
+    """
     mocks = built.mocks
     assignments = [r.inputs for r in mocks.of_type("azure-native:authorization:RoleAssignment")]
     by_role: dict[str, list[dict[str, Any]]] = {}
     for assignment in assignments:
         by_role.setdefault(assignment["roleDefinitionId"].removeprefix(ROLE), []).append(assignment)
     secrets_user = by_role["4633458b-17de-408a-b874-0445c86b69e6"]
-    assert sorted(a["scope"].rsplit("/", 2)[-2:][1] for a in secrets_user) == ["gemini-api-key"]
+    assert sorted(a["scope"].rsplit("/", 1)[1] for a in secrets_user) == ["gemini-api-key", "kvmedqaperfsec"]
+    (eso,) = [a for a in secrets_user if a["scope"].endswith("/kvmedqaperfsec")]
+    assert eso["principalId"] == mock_guid("principal/id-medqa-perf-sec-eso")
+    (dns,) = by_role["befefa01-2a29-4197-83a8-272ff33ce314"]
+    assert dns["scope"] == (
+        f"/subscriptions/{SUBSCRIPTION}/resourceGroups/rg-medqa-shared-weu"
+        "/providers/Microsoft.Network/dnszones/medqa.example.com"
+    )
+    assert dns["principalId"] == mock_guid("principal/id-medqa-perf-sec-cert-manager")
     (argocd,) = by_role["b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b"]
     assert argocd["principalId"] == CORE_OUTPUTS["argocd_principal_id"]
     assert argocd["scope"].endswith("/aks-medqa-perf-sec")
-    (pull,) = by_role["7f951dda-4ed3-4680-a7ca-43fe172d538d"]
-    assert pull["scope"] == CORE_OUTPUTS["container_registry_id"]
+    pulls = by_role["7f951dda-4ed3-4680-a7ca-43fe172d538d"]
+    assert {a["scope"] for a in pulls} == {CORE_OUTPUTS["container_registry_id"]}
+    assert {a["principalId"] for a in pulls} == {
+        mock_guid("kubelet/aks-medqa-perf-sec"),
+        mock_guid("principal/id-medqa-perf-sec-kyverno"),
+    }
     (network,) = by_role["4d97b98b-1d4f-4787-a291-c67834d212e7"]
     assert network["principalId"] == mock_guid("cluster/aks-medqa-perf-sec")
     assert network["scope"].endswith("/rg-medqa-perf-sec")
     assert all(a["principalType"] == "ServicePrincipal" for a in assignments)
 
 
-def test_identity_federates_with_the_new_cluster(built: Built) -> None:
-    """The app identity trusts the medqa/medqa service account of the new cluster, not the core's."""
-    mocks = built.mocks
-    credential = inputs(mocks, "azure-native:managedidentity:FederatedIdentityCredential")
-    assert credential["issuer"] == "https://oidc/aks-medqa-perf-sec/"
-    assert credential["subject"] == "system:serviceaccount:medqa:medqa"
+def test_identities_federate_with_the_new_cluster(built: Built) -> None:
+    """The app and each add-on trust their service account of the new cluster, not the core's."""
+    credentials = {
+        r.inputs["resourceName"]: r.inputs
+        for r in built.mocks.of_type("azure-native:managedidentity:FederatedIdentityCredential")
+    }
+    assert {name: c["subject"] for name, c in credentials.items()} == {
+        "id-medqa-perf-sec": "system:serviceaccount:medqa:medqa",
+        "id-medqa-perf-sec-eso": "system:serviceaccount:external-secrets:external-secrets",
+        "id-medqa-perf-sec-cert-manager": "system:serviceaccount:cert-manager:cert-manager",
+        "id-medqa-perf-sec-kyverno": "system:serviceaccount:kyverno:kyverno-admission-controller",
+    }
+    assert {c["issuer"] for c in credentials.values()} == {"https://oidc/aks-medqa-perf-sec/"}
 
 
 def test_only_the_gemini_key_is_a_secret(built: Built) -> None:
@@ -352,7 +376,7 @@ def test_every_taggable_resource_carries_the_convention_tags(built: Built) -> No
     """Every resource that takes tags has exactly the convention's tags for this environment."""
     mocks = built.mocks
     tagged = [r for r in mocks.resources if r.typ.startswith("azure-native:") and "tags" in r.inputs]
-    assert len(tagged) == 12
+    assert len(tagged) == 15
     for resource in tagged:
         assert resource.inputs["tags"] == {
             "workload": "medqa",

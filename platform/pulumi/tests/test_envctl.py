@@ -16,7 +16,7 @@ import pulumi
 import pytest
 import wiring
 import yaml
-from pulumi_mocks import CA_DATA, CORE_OUTPUTS, TENANT, mock_guid, use_mocks
+from pulumi_mocks import CA_DATA, CORE_OUTPUTS, SUBSCRIPTION, TENANT, mock_guid, use_mocks
 
 TODAY = date(2026, 11, 25)
 REPO = Path(__file__).resolve().parents[3]
@@ -181,7 +181,7 @@ def test_shared_cluster_config_env_logs_in_with_entra(run: Callable[..., Any], g
 @pytest.mark.parametrize(
     ("argv", "name", "expected"),
     [
-        (SHARED, "pr-123", ("preview", "shared-cluster", "medqa-pr-123", "in-cluster", "2026-12-09")),
+        (SHARED, "pr-123", ("preview", "shared-cluster", "medqa-pr-123", "dev", "2026-12-09")),
         (DEDICATED, "perf", ("perf", "dedicated", "medqa", "perf", "2026-12-25")),
     ],
 )
@@ -257,17 +257,25 @@ def test_create_dedicated_writes_an_overlay_and_an_argocd_cluster_secret(
     """The cluster Secret points Argo CD at the new API server with its own workload identity, no credential."""
     status, _ = run(DEDICATED)
     assert status == 0
-    secret = yaml.safe_load((gitops_root / "argocd" / "clusters" / "perf.yaml").read_text())
+    secret = yaml.safe_load((gitops_root / "clusters" / "dev" / "perf.yaml").read_text())
     assert secret["metadata"]["namespace"] == "argocd"
     assert secret["metadata"]["labels"] == {
         "argocd.argoproj.io/secret-type": "cluster",
         "medqa.io/environment": "perf",
         "medqa.io/overlay": "perf",
+        "medqa.io/cluster": "perf",
     }
+    assert secret["stringData"]["name"] == "perf"
     assert secret["metadata"]["annotations"] == {
         "medqa.io/ingress-ip": "20.0.0.50",
         "medqa.io/ingress-ip-name": "pip-medqa-perf-weu",
         "medqa.io/ingress-ip-resource-group": "rg-medqa-perf-weu",
+        "medqa.io/key-vault-url": "https://kvmedqaperfweu.vault.azure.net/",
+        "medqa.io/eso-client-id": mock_guid("client/id-medqa-perf-weu-eso"),
+        "medqa.io/cert-manager-client-id": mock_guid("client/id-medqa-perf-weu-cert-manager"),
+        "medqa.io/kyverno-client-id": mock_guid("client/id-medqa-perf-weu-kyverno"),
+        "medqa.io/dns-zone-resource-group": "rg-medqa-shared-weu",
+        "medqa.io/dns-zone-subscription-id": SUBSCRIPTION,
     }
     assert secret["stringData"]["server"] == "https://aks-medqa-perf-weu-dns.hcp.westeurope.azmk8s.io:443"
     cluster_config = json.loads(secret["stringData"]["config"])
@@ -369,7 +377,7 @@ def test_destroy_removes_what_create_wrote(run: Callable[..., Any], gitops_root:
     assert status == 0
     assert runner.destroyed == ["perf"]
     assert not (gitops_root / "kustomize" / "overlays" / "perf").exists()
-    assert not (gitops_root / "argocd" / "clusters" / "perf.yaml").exists()
+    assert not (gitops_root / "clusters" / "dev" / "perf.yaml").exists()
     assert (gitops_root / "kustomize" / "overlays" / "dev").is_dir()
 
 
@@ -463,6 +471,25 @@ def test_dedicated_overlay_renders_with_kustomize(
 def test_gitops_module_refuses_unknown_remove_targets(tmp_path: Path) -> None:
     """Removing an environment that has no files is a no-op, not an error."""
     assert gitops_files.remove(tmp_path, "pr-9") == []
+
+
+class BlankAddonRunner(ProgramRunner):
+    """A stack whose External Secrets identity output came back empty."""
+
+    def up(self, name: str, values: dict[str, Any], secrets: dict[str, str]) -> dict[str, Any]:
+        """Build as usual, then blank one registration value."""
+        return {**super().up(name, values, secrets), "eso_client_id": ""}
+
+
+def test_a_registration_without_an_addon_value_is_not_written(
+    run: Callable[..., Any], gitops_root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An empty add-on value would only fail in Argo CD's generation later: envctl stops and names it."""
+    status, _ = run(DEDICATED, BlankAddonRunner())
+    assert status == 2
+    assert "lack the registration annotations medqa.io/eso-client-id" in capsys.readouterr().err
+    assert not (gitops_root / "clusters").exists()
+    assert not (gitops_root / "kustomize" / "overlays" / "perf").exists()
 
 
 class StateCheckingRunner(ProgramRunner):

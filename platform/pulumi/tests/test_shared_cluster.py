@@ -252,7 +252,7 @@ def test_stack_outputs_carry_every_wiring_key_of_the_contract() -> None:
     exported = exports()
     assert (exported["namespace"], exported["cluster"], exported["shape"]) == (
         "medqa-pr-123",
-        "in-cluster",
+        "dev",
         "shared-cluster",
     )
     assert exported["wiring"] == {

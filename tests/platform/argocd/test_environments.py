@@ -9,7 +9,9 @@ import pytest
 
 from tests.platform.argocd.conftest import Kubeconform
 from tests.platform.argocd.model import (
+    IN_CLUSTER,
     LONG_LIVED,
+    REPO_URL,
     Doc,
     admission_errors,
     appsets,
@@ -104,3 +106,64 @@ def test_generators_read_only_the_pulumi_file_pattern(tree: list[tuple[Path, Doc
     stray = {"gitops/kustomize/base/environment.yaml": environment("base")}
     assert len(medqa(tree, stray)) == len(LONG_LIVED)
     assert of_kind(tree, "ApplicationSet")
+
+
+PERF = "gitops/kustomize/overlays/perf/environment.yaml"
+PERF_REGISTRATION = "gitops/clusters/dev/perf.yaml"
+
+
+def dedicated_registration(name: str = "perf") -> Doc:
+    """What platform/pulumi writes into gitops/clusters/dev/<name>.yaml for a dedicated cluster."""
+    secret = cluster_secret(name, server=f"https://aks-medqa-{name}-weu-dns.hcp.westeurope.azmk8s.io:443")
+    secret["metadata"]["name"] = f"cluster-{name}"
+    secret["metadata"]["labels"]["medqa.io/environment"] = "perf"
+    return secret
+
+
+def dedicated_environment(name: str = "perf") -> Doc:
+    """environment.yaml of a dedicated environment: namespace medqa on the cluster registered as <name>."""
+    return environment(name, cluster=name, environment="perf", shape="dedicated", namespace="medqa")
+
+
+def test_dedicated_environment_lands_on_its_own_cluster_and_is_admitted(tree: list[tuple[Path, Doc]]) -> None:
+    """dev's Argo CD holds perf's registration (medqa.io/cluster: perf): medqa-perf deploys to perf/medqa."""
+    clusters = [cluster_secret("dev"), dedicated_registration()]
+    apps = {
+        a["metadata"]["name"]: a for a in generate(appsets(tree)["medqa"], clusters, {PERF: dedicated_environment()})
+    }
+    assert sorted(apps) == ["medqa-dev", "medqa-perf"]
+    assert apps["medqa-perf"]["spec"]["destination"] == {"name": "perf", "namespace": "medqa"}
+    project = projects(tree)["medqa"]
+    assert admission_errors(project, apps["medqa-perf"], in_namespace("medqa"), CLUSTER_SCOPED) == []
+    # A dedicated cluster gets namespace medqa only, and the prod sync window stays on medqa-prod alone.
+    assert admission_errors(project, apps["medqa-perf"], in_namespace("medqa-perf"), CLUSTER_SCOPED)
+    assert [w["applications"] for w in project["spec"]["syncWindows"]] == [["medqa-prod"]]
+
+
+def test_dedicated_registrations_are_applied_by_the_dev_argocd_only(tree: list[tuple[Path, Doc]]) -> None:
+    """gitops/clusters/dev/*.yaml is outside the root's tree; medqa-clusters applies it on dev, nowhere else."""
+    clusters = appsets(tree)["medqa-clusters"]
+    files = {PERF_REGISTRATION: dedicated_registration()}
+    (app,) = generate(clusters, [cluster_secret("dev")], files)
+    assert app["metadata"]["name"] == "cluster-perf"
+    assert app["spec"]["source"] == {
+        "repoURL": REPO_URL,
+        "targetRevision": "main",
+        "path": "gitops/clusters/dev",
+        "directory": {"include": "perf.yaml"},
+    }
+    assert app["spec"]["destination"] == {"server": IN_CLUSTER, "namespace": "argocd"}
+    assert admission_errors(projects(tree)["bootstrap"], app, [files[PERF_REGISTRATION]], CLUSTER_SCOPED) == []
+    assert generate(clusters, [cluster_secret("staging"), cluster_secret("prod")], files) == []
+    # No root syncs a registration directly: none lies under gitops/argocd.
+    assert not [doc for _, doc in tree if doc.get("kind") == "Secret"]
+
+
+def test_generated_registration_application_is_valid(
+    kubeconform: Kubeconform, tree: list[tuple[Path, Doc]], tmp_path: Path
+) -> None:
+    """The Application medqa-clusters makes and the registration it applies pass kubeconform -strict."""
+    registration = dedicated_registration()
+    apps = generate(appsets(tree)["medqa-clusters"], [cluster_secret("dev")], {PERF_REGISTRATION: registration})
+    assert len(apps) == 1
+    assert_valid(kubeconform, [*apps, registration], tmp_path)
