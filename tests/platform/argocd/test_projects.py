@@ -92,8 +92,10 @@ def test_medqa_project_allows_nothing_the_overlays_do_not_render(
     assert listed(spec["clusterResourceWhitelist"]) == kinds(everything, cluster=True)
     assert listed(spec["namespaceResourceWhitelist"]) == kinds(everything, cluster=False)
     assert spec["sourceRepos"] == [REPO_URL]
-    # The long-lived namespace and the Pulumi environments' medqa-<name> on each long-lived cluster.
+    # The long-lived namespace and the Pulumi environments' medqa-<name> on each long-lived cluster, and the
+    # namespace medqa on Pulumi's dedicated clusters (named after their kind).
     targets = [{"name": env, "namespace": ns} for env in LONG_LIVED for ns in ("medqa", "medqa-*")]
+    targets += [{"name": p, "namespace": "medqa"} for p in ("pr-*", "preview*", "perf*", "dr*")]
     assert sorted(spec["destinations"], key=str) == sorted(targets, key=str)
 
 
