@@ -16,6 +16,7 @@ from pathlib import Path
 import checks
 import layers
 import placeholders
+import rendered
 from checks import Mismatch
 from layers import LayerError, TerraformPlan
 
@@ -54,8 +55,8 @@ def run(
         found += checks.check_wiring(env, overlay, plan, apply_time)
         found += checks.check_placeholders(env, overlay, plan, listed)
         found += checks.check_terraform_resources(env, plan, routes)
-        found += checks.check_rendered(env, overlay)
-        found += checks.check_app_config(env, overlay, routes)
+        found += rendered.check_rendered(env, overlay)
+        found += rendered.check_app_config(env, overlay, routes)
         found += checks.check_argocd(env, overlay, argocd)
         if env == "dev" and pulumi:
             found += checks.check_pulumi(plan, layers.pulumi_render(repo, pulumi_core(plan)), argocd)

@@ -135,7 +135,15 @@ PLANTED = [
         "ROUTES",
         "Ingress paths",
     ),
-    # Argo CD no longer admits the namespace the overlay deploys to.
+    # Argo CD no longer selects the environment, or no longer admits the namespace the overlay deploys to.
+    Plant(
+        "gitops/argocd/applicationsets/medqa.yaml",
+        "          operator: In\n              values: [dev, staging, prod]",
+        "          operator: In\n              values: [dev, prod]",
+        "staging",
+        "ENVIRONMENT",
+        "ApplicationSet medqa",
+    ),
     Plant(
         "gitops/argocd/projects/medqa.yaml",
         "- name: dev\n      namespace: medqa\n",
