@@ -4,7 +4,7 @@ Starts on 127.0.0.1 a throwaway PostgreSQL, `medqa fake-gemini`, `medqa serve` (
 peers (bench/peers/: FastAPI + SQLAlchemy async, and the seed's Flask + gunicorn + SQLite), then measures
 the bare google-genai ceiling and the three scenarios with wrk, the services in interleaved rounds, and
 prints the figures and MedQA's ratios to the ceiling and to each peer, with the load average.
-With --variants, a variant of the service without the observe middleware also runs, to price it.
+With --variants [bare,tuned], variants of the service (bench/serve_variant.py) also run, to price a layer.
 Everything it starts is stopped at the end, on error, on Ctrl-C and on SIGTERM.
 """
 
@@ -25,12 +25,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.load import run_wrk, wrk_path
 from bench.measure import Measured, ceiling, compare, measure
 from bench.stack import Service, Stack
+from bench.summary import side_by_side
 
 S1_CONNECTIONS, S2_CONNECTIONS, S3_CONNECTIONS = 16, 64, 1000
 S2_LATENCY_MS, S3_LATENCY_MS = 300, 1000
 # Scenario 3 keeps 1,000 questions in flight for a second each: the budget and the in-flight bound must allow it.
 SERVICE_ENV = {"MEDQA_GEMINI_TIMEOUT_S": "60", "MEDQA_MAX_INFLIGHT": "5000"}
-VARIANTS = {"bare": "without observe middleware"}
+VARIANTS = {"bare": "without observe middleware", "tuned": "pool without reset, cached loggers"}
 PEERS = ("fastapi", "seed")  # bench/peers/: FastAPI + SQLAlchemy async, and the seed's Flask + gunicorn + SQLite
 
 
@@ -58,12 +59,13 @@ def _deltas(results: dict[str, Measured]) -> None:
 def scenario_one(
     args: argparse.Namespace, stack: Stack, services: dict[str, Service], seconds: int
 ) -> dict[str, object]:
-    """The bare-client ceiling, then scenario 1 for every service (interleaved)."""
-    bare = ceiling(stack, seconds)
+    """Scenario 1 for every service and the bare-client ceiling, interleaved round by round (medians)."""
+    ceilings: list[dict[str, float]] = []
+    results = compare(services, S1_CONNECTIONS, seconds, args.rounds, lambda s: ceilings.append(ceiling(stack, s)))
+    bare = sorted(ceilings, key=lambda c: c["rps"])[len(ceilings) // 2]
     print(f"{'bare google-genai client, 32 tasks':<36} {bare['rps']:7.1f} calls/s p50 {bare['p50_ms']:5.1f}  "
           f"p99 {bare['p99_ms']:6.1f} ms  failures {int(bare['failures'])}  "
           f"CPU {bare['cpu_share']:.0%} of a core, {bare['cpu_ms_per_call']:.2f} ms/call", flush=True)  # fmt: skip
-    results = compare(services, S1_CONNECTIONS, seconds, args.rounds)
     for name, m in results.items():
         print(m.line(f"1. instant model c={S1_CONNECTIONS} {name}"), flush=True)
     s1 = results["serve"]
@@ -131,9 +133,8 @@ def run(args: argparse.Namespace, stack: Stack) -> dict[str, object]:
     if args.peers:
         for peer in PEERS:
             services[peer] = stack.start_peer(peer)
-    if args.variants:
-        for variant in VARIANTS:
-            services[variant] = stack.start_service(f"serve-{variant}", variant, **SERVICE_ENV)
+    for variant in args.variants:
+        services[variant] = stack.start_service(f"serve-{variant}", variant, **SERVICE_ENV)
     for name, service in services.items():
         figures[f"startup_{name}_s"] = service.startup_s
         print(f"start-up to first 200 from /healthz: {service.startup_s:.2f} s ({name})", flush=True)
@@ -146,6 +147,8 @@ def run(args: argparse.Namespace, stack: Stack) -> dict[str, object]:
             if name != "serve":
                 stack.stop_service(service)
         figures.update(scenario_three(stack, services["serve"], seconds))
+    print(side_by_side(figures, S2_LATENCY_MS))
+    print(load_average(), flush=True)
     return figures
 
 
@@ -156,12 +159,16 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=20, help="measured seconds per service and scenario")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds when comparing variants")
     parser.add_argument("--only", default="1,2,3", help="scenarios to run, e.g. 1 or 2,3")
-    parser.add_argument("--variants", action="store_true", help="also run serve without the observe middleware")
+    parser.add_argument("--variants", nargs="?", const=",".join(VARIANTS), default="",
+                        help=f"also run these variants of serve (default: all of {', '.join(VARIANTS)})")  # fmt: skip
     parser.add_argument("--no-peers", dest="peers", action="store_false", help="leave out the peers of bench/peers/")
     parser.add_argument("--profile", help="directory for a py-spy profile of the service in scenario 1")
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
     args.only = {int(part) for part in args.only.split(",") if part.strip()}
+    args.variants = [part.strip() for part in args.variants.split(",") if part.strip()]
+    if not set(args.variants) <= set(VARIANTS):
+        parser.error(f"--variants must name some of {', '.join(VARIANTS)}")
     if args.quick:
         args.rounds = 1
     if not 1 <= args.seconds <= 600 or not 1 <= args.rounds <= 10 or not args.only <= {1, 2, 3}:
