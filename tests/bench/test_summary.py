@@ -50,5 +50,6 @@ def test_only_what_the_run_measured_is_summarised() -> None:
     """`--only 1 --no-peers`: no peer ratios, no scenario 2 or 3 verdicts."""
     figures = {"ceiling": {"rps": 400.0, "cpu_ms_per_call": 1.6}, "s1_serve": _run(300.0, 2.0)}
     out = side_by_side(figures, 300)
-    assert "serve vs fastapi" not in out and "s2 added" not in out and "peak RSS" not in out
+    assert "serve vs" not in out and "s2 added p50 -" not in out and "peak RSS" not in out
+    assert len(out.splitlines()) == 4, out  # header, the s1 row, the ceiling ratio, the errors
     assert "errors of medqa serve 0 (met)" in out
