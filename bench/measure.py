@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -44,17 +45,25 @@ def measure(service: Service, connections: int, seconds: int, timeout_s: int = 3
     return Measured(result, used / result.seconds, 1000 * used / max(result.requests, 1))
 
 
-def compare(services: dict[str, Service], connections: int, seconds: int, rounds: int) -> dict[str, Measured]:
+def compare(
+    services: dict[str, Service],
+    connections: int,
+    seconds: int,
+    rounds: int,
+    each_round: Callable[[int], object] | None = None,
+) -> dict[str, Measured]:
     """Run the services in turn, `rounds` times, `seconds / rounds` each; keep each one's median round.
 
     The machine is shared: interleaving spreads a burst of outside load over every variant instead of
-    letting it land on one of them.
+    letting it land on one of them. `each_round(seconds)` runs first in every round (the ceiling).
     """
     for service in services.values():  # warm-up: connections, first queries, lazy imports
         run_wrk(service.url, min(connections, 16), 1, timeout_s=30)
     per_round = max(2, seconds // rounds)
     runs: dict[str, list[Measured]] = {name: [] for name in services}
     for _ in range(rounds):
+        if each_round is not None:
+            each_round(per_round)
         for name, service in services.items():
             runs[name].append(measure(service, connections, per_round))
     return {name: sorted(found, key=lambda m: m.load.rps)[len(found) // 2] for name, found in runs.items()}

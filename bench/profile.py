@@ -12,6 +12,20 @@ from pathlib import Path
 from bench.stack import Service
 
 TOP = 25
+# A sample belongs to the SDK when generate_content is on its stack; otherwise to the first of these
+# layers found from the innermost frame outwards (the layer table of docs/performance.md).
+LAYERS = (
+    ("sdk", ("google/genai", "httpx2", "httpcore", "h11", "anyio", "pydantic")),
+    ("database", ("piccolo", "asyncpg")),
+    ("screening", ("app/safety",)),
+    ("metrics", ("prometheus_client",)),
+    ("logging", ("structlog", "logging/")),
+    ("msgspec", ("msgspec",)),
+    ("our code", ("app/",)),
+    ("litestar", ("litestar",)),
+    ("uvicorn", ("uvicorn", "httptools")),
+    ("event loop", ("asyncio", "uvloop")),
+)
 
 
 def profile_during(service: Service, load: Callable[[], object], out: Path, seconds: int = 600) -> Path:
@@ -46,22 +60,37 @@ def _frame(frame: str) -> str:
     return f"{path}:{name}"
 
 
+def layer_of(frames: list[str]) -> str:
+    """The layer a sample's CPU belongs to (raw py-spy frames, outermost first)."""
+    if any("generate_content" in frame for frame in frames):
+        return "sdk"
+    for frame in reversed(frames):
+        for layer, needles in LAYERS:
+            if any(needle in frame for needle in needles):
+                return layer
+    return "other"
+
+
 def summarise(raw: Path) -> str:
-    """The functions with the most samples: inclusive (on the stack) and self (at the top)."""
+    """Samples by layer, then the functions with the most: inclusive (on the stack) and self (at the top)."""
     inclusive: Counter[str] = Counter()
     own: Counter[str] = Counter()
+    layers: Counter[str] = Counter()
     total = 0
     for row in raw.read_text().splitlines():
         stack, _, count_text = row.rpartition(" ")
         if not stack or not count_text.isdigit():
             continue
         count = int(count_text)
+        layers[layer_of(stack.split(";"))] += count
         frames = [_frame(f) for f in stack.split(";")]
         total += count
         own[frames[-1]] += count
         for frame in set(frames):
             inclusive[frame] += count
-    lines = [f"py-spy: {total} samples of the busy service (200 Hz; idle excluded)", "inclusive:"]
+    lines = [f"py-spy: {total} samples of the busy service (200 Hz; idle excluded)", "by layer:"]
+    lines += [f"  {100 * n / total:5.1f}%  {layer}" for layer, n in layers.most_common()]
+    lines += ["inclusive:"]
     lines += [f"  {100 * n / total:5.1f}%  {f}" for f, n in inclusive.most_common(TOP)]
     lines += ["self:"] + [f"  {100 * n / total:5.1f}%  {f}" for f, n in own.most_common(TOP)]
     return "\n".join(lines)

@@ -1,9 +1,10 @@
-"""Benchmark of issue #12: `uv run python bench/run.py [--quick] [--only 1,2,3] [--profile DIR]`.
+"""Benchmark of issues #12 and #19: `uv run python bench/run.py [--quick] [--only 1,2,3] [--profile DIR]`.
 
-Starts on 127.0.0.1 a throwaway PostgreSQL, `medqa fake-gemini` and `medqa serve` (one process), then
-measures the bare google-genai ceiling and the three scenarios with wrk, and prints the figures.
-Unless --quick, a variant of the service without the observe middleware runs beside it, in interleaved
-rounds, to price that middleware.
+Starts on 127.0.0.1 a throwaway PostgreSQL, `medqa fake-gemini`, `medqa serve` (one process) and its
+peers (bench/peers/: FastAPI + SQLAlchemy async, and the seed's Flask + gunicorn + SQLite), then measures
+the bare google-genai ceiling and the three scenarios with wrk, the services in interleaved rounds, and
+prints the figures and MedQA's ratios to the ceiling and to each peer, with the load average.
+With --variants [bare,tuned], variants of the service (bench/serve_variant.py) also run, to price a layer.
 Everything it starts is stopped at the end, on error, on Ctrl-C and on SIGTERM.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import threading
@@ -23,12 +25,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.load import run_wrk, wrk_path
 from bench.measure import Measured, ceiling, compare, measure
 from bench.stack import Service, Stack
+from bench.summary import side_by_side
 
 S1_CONNECTIONS, S2_CONNECTIONS, S3_CONNECTIONS = 16, 64, 1000
 S2_LATENCY_MS, S3_LATENCY_MS = 300, 1000
 # Scenario 3 keeps 1,000 questions in flight for a second each: the budget and the in-flight bound must allow it.
 SERVICE_ENV = {"MEDQA_GEMINI_TIMEOUT_S": "60", "MEDQA_MAX_INFLIGHT": "5000"}
-VARIANTS = {"bare": "without observe middleware"}
+VARIANTS = {"bare": "without observe middleware", "tuned": "pool without reset, cached loggers"}
+PEERS = ("fastapi", "seed")  # bench/peers/: FastAPI + SQLAlchemy async, and the seed's Flask + gunicorn + SQLite
+
+
+def load_average() -> str:
+    """The machine's 1/5/15-minute load average: the run's noise, printed with its figures."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
 
 
 def _interrupt(signum: int, _frame: FrameType | None) -> None:
@@ -36,29 +46,33 @@ def _interrupt(signum: int, _frame: FrameType | None) -> None:
 
 
 def _deltas(results: dict[str, Measured]) -> None:
-    """Print each variant against `medqa serve`."""
+    """Print `medqa serve` against each peer and variant, as ratios (only figures of one run compare)."""
     base = results["serve"]
     for name, m in results.items():
         if name != "serve":
-            print(f"   {name} vs serve: {m.load.rps / base.load.rps - 1:+.1%} throughput, "
-                  f"{m.load.p50_ms - base.load.p50_ms:+.1f} ms p50, {m.load.p99_ms - base.load.p99_ms:+.1f} ms p99, "
-                  f"{m.cpu_ms_per_request - base.cpu_ms_per_request:+.2f} ms CPU/req")  # fmt: skip
+            print(f"   serve vs {name}: {base.load.rps / max(m.load.rps, 1e-9):.2f}x throughput, "
+                  f"{m.cpu_ms_per_request / max(base.cpu_ms_per_request, 1e-9):.2f}x less CPU per request, "
+                  f"p50 {base.load.p50_ms:.1f} vs {m.load.p50_ms:.1f} ms, p99 {base.load.p99_ms:.1f} vs "
+                  f"{m.load.p99_ms:.1f} ms, errors {base.load.error_count} vs {m.load.error_count}")  # fmt: skip
 
 
 def scenario_one(
     args: argparse.Namespace, stack: Stack, services: dict[str, Service], seconds: int
 ) -> dict[str, object]:
-    """The bare-client ceiling, then scenario 1 for every service (interleaved)."""
-    bare = ceiling(stack, seconds)
+    """Scenario 1 for every service and the bare-client ceiling, interleaved round by round (medians)."""
+    ceilings: list[dict[str, float]] = []
+    results = compare(services, S1_CONNECTIONS, seconds, args.rounds, lambda s: ceilings.append(ceiling(stack, s)))
+    bare = sorted(ceilings, key=lambda c: c["rps"])[len(ceilings) // 2]
     print(f"{'bare google-genai client, 32 tasks':<36} {bare['rps']:7.1f} calls/s p50 {bare['p50_ms']:5.1f}  "
           f"p99 {bare['p99_ms']:6.1f} ms  failures {int(bare['failures'])}  "
           f"CPU {bare['cpu_share']:.0%} of a core, {bare['cpu_ms_per_call']:.2f} ms/call", flush=True)  # fmt: skip
-    results = compare(services, S1_CONNECTIONS, seconds, args.rounds)
     for name, m in results.items():
         print(m.line(f"1. instant model c={S1_CONNECTIONS} {name}"), flush=True)
-    s1 = results["serve"].load
-    print(f"   serve / bare-client ceiling: {s1.rps / bare['rps']:.0%} (target >= 70%); p99 {s1.p99_ms:.1f} ms "
-          f"(target <= 50); errors {s1.error_count} (target 0)")  # fmt: skip
+    s1 = results["serve"]
+    print(f"   serve / bare-client ceiling: {s1.load.rps / bare['rps']:.0%} of its calls/s (target >= 70%), "
+          f"{bare['cpu_ms_per_call'] / max(s1.cpu_ms_per_request, 1e-9):.0%} of its CPU efficiency; p99 "
+          f"{s1.load.p99_ms:.1f} ms (target <= 50); errors {s1.load.error_count} (target 0)")  # fmt: skip
+    print(f"   {load_average()}")
     _deltas(results)
     if args.profile:
         from bench.profile import profile_during
@@ -74,6 +88,7 @@ def scenario_two(
     """Scenario 2 for every service (interleaved): the service's added latency over a 300 ms model."""
     stack.set_fake_latency(S2_LATENCY_MS)
     results = compare(services, S2_CONNECTIONS, seconds, args.rounds)
+    print(f"   {load_average()}")
     ideal = S2_CONNECTIONS / (S2_LATENCY_MS / 1000)
     for name, m in results.items():
         r = m.load
@@ -99,7 +114,7 @@ def scenario_three(stack: Stack, service: Service, seconds: int) -> dict[str, ob
         raise SystemExit("scenario 3: wrk did not finish")
     print(box[0].line(f"3. model 1 s c={S3_CONNECTIONS} serve"), flush=True)
     print(f"   RSS of medqa serve: {before:.0f} MB before, peak {peak:.0f} MB (target <= 300 MB); "
-          f"errors {box[0].load.error_count} (target 0)")  # fmt: skip
+          f"errors {box[0].load.error_count} (target 0); {load_average()}")  # fmt: skip
     return {"s3": box[0].figures(), "s3_rss_before_mb": before, "s3_rss_peak_mb": peak}
 
 
@@ -110,13 +125,16 @@ def _s3_load(service: Service, seconds: int) -> Measured:
 def run(args: argparse.Namespace, stack: Stack) -> dict[str, object]:
     """Start everything, measure the scenarios asked for, print as we go; return the figures."""
     seconds = 4 if args.quick else args.seconds
-    figures: dict[str, object] = {"seconds": seconds}
+    figures: dict[str, object] = {"seconds": seconds, "load_average_start": os.getloadavg()}
+    print(load_average(), flush=True)
     stack.start_database()
     stack.start_fake()
     services = {"serve": stack.start_service("serve", **SERVICE_ENV)}
-    if args.variants or not args.quick:
-        for variant in VARIANTS:
-            services[variant] = stack.start_service(f"serve-{variant}", variant, **SERVICE_ENV)
+    if args.peers:
+        for peer in PEERS:
+            services[peer] = stack.start_peer(peer)
+    for variant in args.variants:
+        services[variant] = stack.start_service(f"serve-{variant}", variant, **SERVICE_ENV)
     for name, service in services.items():
         figures[f"startup_{name}_s"] = service.startup_s
         print(f"start-up to first 200 from /healthz: {service.startup_s:.2f} s ({name})", flush=True)
@@ -129,6 +147,8 @@ def run(args: argparse.Namespace, stack: Stack) -> dict[str, object]:
             if name != "serve":
                 stack.stop_service(service)
         figures.update(scenario_three(stack, services["serve"], seconds))
+    print(side_by_side(figures, S2_LATENCY_MS))
+    print(load_average(), flush=True)
     return figures
 
 
@@ -139,11 +159,16 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=20, help="measured seconds per service and scenario")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds when comparing variants")
     parser.add_argument("--only", default="1,2,3", help="scenarios to run, e.g. 1 or 2,3")
-    parser.add_argument("--variants", action="store_true", help="with --quick, still run the variants")
+    parser.add_argument("--variants", nargs="?", const=",".join(VARIANTS), default="",
+                        help=f"also run these variants of serve (default: all of {', '.join(VARIANTS)})")  # fmt: skip
+    parser.add_argument("--no-peers", dest="peers", action="store_false", help="leave out the peers of bench/peers/")
     parser.add_argument("--profile", help="directory for a py-spy profile of the service in scenario 1")
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
     args.only = {int(part) for part in args.only.split(",") if part.strip()}
+    args.variants = [part.strip() for part in args.variants.split(",") if part.strip()]
+    if not set(args.variants) <= set(VARIANTS):
+        parser.error(f"--variants must name some of {', '.join(VARIANTS)}")
     if args.quick:
         args.rounds = 1
     if not 1 <= args.seconds <= 600 or not 1 <= args.rounds <= 10 or not args.only <= {1, 2, 3}:

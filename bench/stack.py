@@ -11,6 +11,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,15 @@ from tests.plugins.postgres import LocalCluster, _bindir, free_port, wait_for_po
 
 BIN = Path(sys.executable).parent
 MEDQA = str(BIN / "medqa")
+ROOT = Path(__file__).resolve().parent.parent
 VARIANT_LAUNCHER = str(Path(__file__).with_name("serve_variant.py"))
+# The peers of bench/peers/, each one process on one port, as MedQA runs in a pod.
+PEERS: dict[str, Callable[[int], list[str]]] = {
+    "fastapi": lambda port: [str(BIN / "uvicorn"), "bench.peers.fastapi_peer:app", "--host", "127.0.0.1",
+                             "--port", str(port), "--no-access-log", "--log-level", "warning"],
+    "seed": lambda port: [str(BIN / "gunicorn"), "--worker-class", "gthread", "--workers", "1", "--threads", "64",
+                          "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "bench.peers.seed:app"],
+}  # fmt: skip
 
 
 def _http(method: str, url: str, body: dict[str, object] | None = None, timeout: float = 2.0) -> int:
@@ -44,17 +53,32 @@ class Service:
     process: subprocess.Popen[bytes]
     startup_s: float
 
+    def pids(self) -> list[int]:
+        """The process and its descendants (gunicorn's worker is a child of its arbiter)."""
+        found, queue = [], [self.process.pid]
+        while queue:
+            pid = queue.pop()
+            found.append(pid)
+            for task in Path(f"/proc/{pid}/task").glob("*/children"):
+                queue += [int(child) for child in task.read_text().split()]
+        return found
+
     def cpu_s(self) -> float:
-        """User plus system CPU seconds the service process has used so far (from /proc)."""
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """User plus system CPU seconds the service's processes have used so far (from /proc)."""
+        total = 0
+        for pid in self.pids():
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
 
     def rss_mb(self) -> float:
-        """Resident set size of the service process now, in MB (from /proc)."""
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-        return 0.0
+        """Resident set size of the service's processes now, in MB (from /proc)."""
+        total = 0
+        for pid in self.pids():
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        return total / 1024
 
 
 @dataclass
@@ -106,10 +130,19 @@ class Stack:
 
     def start_service(self, name: str, variant: str = "", **extra: str) -> Service:
         """`medqa serve`, or a bench/serve_variant.py variant; waits for /healthz (60 s at most)."""
-        port = free_port()
         command = [sys.executable, VARIANT_LAUNCHER, variant] if variant else [MEDQA, "serve"]
+        return self.start_command(name, lambda _port: command, **extra)
+
+    def start_peer(self, name: str) -> Service:
+        """A peer of bench/peers/ (one process), on the same fake and database; waits for /healthz."""
+        sqlite = str(self.workdir / f"{name}.sqlite3")
+        return self.start_command(name, PEERS[name], SEED_SQLITE_PATH=sqlite, PYTHONPATH=str(ROOT))
+
+    def start_command(self, name: str, command_for: Callable[[int], list[str]], **extra: str) -> Service:
+        """Start `command_for(port)` with the service's environment; waits for /healthz (60 s at most)."""
+        port = free_port()
         start = time.perf_counter()
-        process = self._spawn(command, name, self.env(MEDQA_PORT=str(port), **extra))
+        process = self._spawn(command_for(port), name, self.env(MEDQA_PORT=str(port), **extra))
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
         while _http("GET", f"{url}/healthz", timeout=1) != 200:

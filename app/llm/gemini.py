@@ -169,8 +169,14 @@ class GeminiModel:
         await self._http.aclose()
 
 
-def _contents(question: str, history: Sequence[Turn]) -> list[types.Content]:
-    """The conversation as Gemini contents: earlier turns, then the new question."""
+def _contents(question: str, history: Sequence[Turn]) -> str | list[types.Content]:
+    """The conversation as Gemini contents: earlier turns, then the new question.
+
+    A first question goes as a plain string, as the bare client sends it: the SDK turns it into the same
+    user Content, without validating three pydantic objects of ours first.
+    """
+    if not history:
+        return question
     contents: list[types.Content] = []
     for turn in history:
         contents.append(types.Content(role="user", parts=[types.Part(text=turn.question)]))

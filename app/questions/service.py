@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
+from piccolo.engine.postgres import PostgresEngine
 
 from app.access import audit
 from app.db import guarded
@@ -34,6 +35,14 @@ COLUMNS = (
     QARecord.completion_tokens, QARecord.latency_ms, QARecord.created_at,
 )  # fmt: skip
 PURGE_BATCH = 500
+_INSERT_COLUMNS = (
+    "id", "conversation_id", "question", "answer", "triage", "redactions", "model", "prompt_version",
+    "finish_reason", "prompt_tokens", "completion_tokens", "latency_ms", "created_at",
+)  # fmt: skip
+_INSERT = (
+    f"INSERT INTO {QARecord._meta.tablename} ({', '.join(_INSERT_COLUMNS)}) "  # noqa: S608 (fixed names, no input)
+    f"VALUES ({', '.join(f'${n}' for n in range(1, len(_INSERT_COLUMNS) + 1))})"
+)
 # C0 controls other than tab, newline and carriage return, and lone UTF-16 surrogates: PostgreSQL cannot
 # store NUL, and no real question needs any of them.
 _UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
@@ -188,30 +197,29 @@ class QuestionService:
         """Store the redacted record (guidance first, then the model's text) and return it."""
         screen = prepared.triage
         text = "\n\n".join(part for part in (prepared.guidance, answer.text if answer else None) if part)
-        record = QARecord(
+        record = AnswerRecord(
             id=uuid.uuid4(),
             conversation_id=prepared.request.conversation_id or uuid.uuid4(),
             question=prepared.question,
             answer=text,
             triage=screen.level,
-            redactions=",".join(prepared.redaction.kinds),
+            redactions=list(prepared.redaction.kinds),
+            disclaimer=DISCLAIMER,
             model=answer.model if answer else self.model.label,
-            prompt_version=f"{PROMPT_VERSION}+triage:{screen.version}",
             finish_reason=answer.finish_reason if answer else "other",
-            prompt_tokens=answer.prompt_tokens if answer else 0,
-            completion_tokens=answer.completion_tokens if answer else 0,
+            usage=Usage(answer.prompt_tokens if answer else 0, answer.completion_tokens if answer else 0),
             latency_ms=latency_ms,
             created_at=datetime.now(UTC),
         )
         async with guarded("insert", self.metrics, self.db_timeout_s):
-            await record.save()
+            await insert_record(record, f"{PROMPT_VERSION}+triage:{screen.version}")
         log.info(
             "question.answered", record_id=str(record.id), triage=screen.level, triage_rules=list(screen.rules),
-            redactions=prepared.redaction.kinds, model=record.model, finish_reason=record.finish_reason,
-            prompt_tokens=record.prompt_tokens, completion_tokens=record.completion_tokens, llm_latency_ms=latency_ms,
-            history_turns=len(prepared.history),
+            redactions=record.redactions, model=record.model, finish_reason=record.finish_reason,
+            prompt_tokens=record.usage.prompt_tokens, completion_tokens=record.usage.completion_tokens,
+            llm_latency_ms=latency_ms, history_turns=len(prepared.history),
         )  # fmt: skip
-        return to_schema(record.to_dict())
+        return record
 
     async def get(self, record_id: uuid.UUID, actor: str) -> AnswerRecord:
         """One stored record, or QuestionNotFound; the read is audited."""
@@ -282,6 +290,26 @@ async def purge_older_than(days: int, metrics: Metrics, db_timeout_s: float, act
     async with guarded("insert", metrics, db_timeout_s):
         await audit.record(actor, "purge", f"older-than-{days}d", count=total)
     return total
+
+
+async def insert_record(record: AnswerRecord, prompt_version: str) -> None:
+    """INSERT one record: on PostgreSQL one fixed statement straight through the engine's asyncpg pool.
+
+    asyncpg prepares it once per connection and caches it; Piccolo's `save()` would build the same SQL
+    string and convert every value again on each request (7% of the service's CPU in the profile).
+    Other engines (SQLite) keep Piccolo's path.
+    """
+    values = (
+        record.id, record.conversation_id, record.question, record.answer, record.triage, ",".join(record.redactions),
+        record.model, prompt_version, record.finish_reason, record.usage.prompt_tokens,
+        record.usage.completion_tokens, record.latency_ms, record.created_at,
+    )  # fmt: skip
+    engine = QARecord._meta.db
+    if isinstance(engine, PostgresEngine) and engine.pool is not None and engine.current_transaction.get() is None:
+        await engine.pool.execute(_INSERT, *values)
+        return
+    fields: dict[str, Any] = dict(zip(_INSERT_COLUMNS, values, strict=True))
+    await QARecord(**fields).save()
 
 
 def to_schema(row: dict[str, Any]) -> AnswerRecord:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import pytest
 from piccolo.engine.postgres import PostgresEngine
@@ -13,8 +14,8 @@ from app.db import bind_tables, check_database, make_engine, open_engine
 from app.errors import DatabaseUnavailable, InvalidRequest, ModelError, QuestionNotFound
 from app.llm.gemini import GeminiModel, GeminiOptions
 from app.migrate import migrate
-from app.questions.schemas import AskRequest
-from app.questions.service import QuestionService, purge_older_than
+from app.questions.schemas import AnswerRecord, AskRequest
+from app.questions.service import QuestionService, insert_record, purge_older_than, to_schema
 from app.questions.tables import QARecord
 from app.system.metrics import Metrics
 from tests.plugins.gemini import FakeGeminiHandle
@@ -158,3 +159,43 @@ async def test_personal_data_never_reaches_the_database(service: QuestionService
     row = await QARecord.select(QARecord.question).where(QARecord.id == record.id).first()
     assert row is not None and "Zara" not in row["question"] and "zq@example.com" not in row["question"]
     assert "20 mg" in row["question"]
+
+
+async def test_ask_inserts_through_the_prepared_statement_not_piccolo(
+    service: QuestionService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL the record goes in by the fixed INSERT on the pool: Piccolo's save() is never built."""
+
+    async def no_save(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("Piccolo's save() was used on the hot path")
+
+    monkeypatch.setattr(QARecord, "save", lambda *_a, **_k: no_save())
+    record = await service.ask(AskRequest(question="How do vaccines work?"))
+    row = await QARecord.select().where(QARecord.id == record.id).first()
+    assert row is not None and row["question"] == "How do vaccines work?"
+    assert "+triage:" in row["prompt_version"] and row["finish_reason"] == "stop"
+    assert (await service.get(record.id, actor="tester")) == record
+
+
+async def test_inside_a_transaction_the_insert_belongs_to_it(engine: PostgresEngine) -> None:
+    """In an open Piccolo transaction the insert takes Piccolo's path, so a rollback removes it too."""
+    record = to_schema(
+        {"id": uuid.uuid4(), "conversation_id": uuid.uuid4(), "question": "q", "answer": "a", "triage": "routine",
+         "redactions": "", "model": "m", "finish_reason": "stop", "prompt_tokens": 1, "completion_tokens": 2,
+         "latency_ms": 3, "created_at": datetime.now(UTC)}
+    )  # fmt: skip
+
+    with pytest.raises(_Rollback):
+        await _insert_then_roll_back(engine, record)
+    assert not await QARecord.exists().where(QARecord.id == record.id)
+
+
+class _Rollback(Exception):
+    """Raised inside the transaction to roll it back."""
+
+
+async def _insert_then_roll_back(engine: PostgresEngine, record: AnswerRecord) -> None:
+    async with engine.transaction():
+        await insert_record(record, "v1+triage:1")
+        assert await QARecord.exists().where(QARecord.id == record.id)  # visible inside the transaction
+        raise _Rollback

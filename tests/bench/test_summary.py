@@ -1,0 +1,55 @@
+"""The side-by-side block: ratios to the ceiling and to each peer, and an honest verdict per target."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.summary import side_by_side
+
+
+def _run(rps: float, cpu_ms: float, p50_ms: float = 10.0, errors: int = 0) -> dict[str, Any]:
+    return {"rps": rps, "cpu_ms_per_request": cpu_ms, "p50_ms": p50_ms, "errors": {"s5xx": errors, "read": 0}}
+
+
+def _figures(**overrides: Any) -> dict[str, Any]:
+    figures: dict[str, Any] = {
+        "ceiling": {"rps": 400.0, "cpu_ms_per_call": 1.6},
+        "s1_serve": _run(300.0, 2.0),
+        "s1_fastapi": _run(150.0, 4.0),
+        "s1_seed": _run(100.0, 6.0),
+        "s2_serve": _run(200.0, 2.5, p50_ms=302.0),
+        "s3": _run(150.0, 3.0),
+        "s3_rss_before_mb": 120.0,
+        "s3_rss_peak_mb": 180.0,
+    }
+    figures.update(overrides)
+    return figures
+
+
+def test_every_target_met_is_said_so_with_its_ratio() -> None:
+    """75% of the ceiling, 2x FastAPI, 3x the seed, +2 ms p50, 180 MB, no errors: all met."""
+    out = side_by_side(_figures(), 300)
+    assert "MISSED" not in out, out
+    assert "s1 serve/ceiling 75% of calls/s (met), 80% of its CPU efficiency" in out
+    assert "s1 serve vs fastapi: 2.00x throughput (met >= 1.5x), 2.00x less CPU/request" in out
+    assert "s1 serve vs seed: 3.00x throughput (met >= 2.0x), 3.00x less CPU/request" in out
+    assert "s2 added p50 2.0 ms (met)" in out and "s3 peak RSS 180 MB (met)" in out
+    assert "serve 300 req/s 2.00 ms  fastapi 150 req/s 4.00 ms  seed 100 req/s 6.00 ms" in out
+
+
+def test_a_missed_target_and_errors_are_reported_as_missed() -> None:
+    """Below 70% of the ceiling, slower than the seed, errors in scenario 3: each one says MISSED."""
+    out = side_by_side(_figures(s1_serve=_run(200.0, 3.0), s3=_run(10.0, 9.0, errors=4)), 300)
+    assert "s1 serve/ceiling 50% of calls/s (MISSED)" in out
+    assert "s1 serve vs seed: 2.00x throughput (met >= 2.0x)" in out
+    assert "s1 serve vs fastapi: 1.33x throughput (MISSED >= 1.5x)" in out
+    assert "errors of medqa serve 4 (MISSED)" in out
+
+
+def test_only_what_the_run_measured_is_summarised() -> None:
+    """`--only 1 --no-peers`: no peer ratios, no scenario 2 or 3 verdicts."""
+    figures = {"ceiling": {"rps": 400.0, "cpu_ms_per_call": 1.6}, "s1_serve": _run(300.0, 2.0)}
+    out = side_by_side(figures, 300)
+    assert "serve vs" not in out and "s2 added p50 -" not in out and "peak RSS" not in out
+    assert len(out.splitlines()) == 4, out  # header, the s1 row, the ceiling ratio, the errors
+    assert "errors of medqa serve 0 (met)" in out
