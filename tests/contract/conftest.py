@@ -27,17 +27,20 @@ def plans(tool: Callable[[str], Path]) -> dict[str, layers.TerraformPlan]:
     return {env: layers.plan_terraform(REPO, env) for env in layers.ENVIRONMENTS}
 
 
-@pytest.fixture
-def broken_copy(tmp_path: Path) -> Callable[[str, str, str], Path]:
-    """A copy of the consuming layers with one exact text replaced once: plant(path, old, new) -> copy root."""
-    root = tmp_path / "repo"
-    for part in COPIED:
+def copy_parts(parts: tuple[str, ...], root: Path) -> None:
+    """Copy these repository paths (files or folders) under root, without caches."""
+    for part in parts:
         source = REPO / part
         if source.is_dir():
-            shutil.copytree(source, root / part, ignore=shutil.ignore_patterns("__pycache__", ".terraform"))
+            ignore = shutil.ignore_patterns("__pycache__", ".terraform", ".terraform.lock.hcl")
+            shutil.copytree(source, root / part, ignore=ignore)
         elif source.exists():
             (root / part).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(source, root / part)
+
+
+def planter(root: Path) -> Callable[[str, str, str], Path]:
+    """plant(path, old, new): replace exactly one occurrence of old in root/path; return root."""
 
     def plant(path: str, old: str, new: str) -> Path:
         target = root / path
@@ -47,25 +50,17 @@ def broken_copy(tmp_path: Path) -> Callable[[str, str, str], Path]:
         return root
 
     return plant
+
+
+@pytest.fixture
+def broken_copy(tmp_path: Path) -> Callable[[str, str, str], Path]:
+    """A copy of the consuming layers with one exact text replaced once: plant(path, old, new) -> copy root."""
+    copy_parts(COPIED, tmp_path / "repo")
+    return planter(tmp_path / "repo")
 
 
 @pytest.fixture
 def terraform_copy(tmp_path: Path) -> Callable[[str, str, str], Path]:
     """A copy of the Terraform tree (and what its roots read) with one exact text replaced once."""
-    root = tmp_path / "terraform-repo"
-    for part in layers.TERRAFORM_TREE:
-        source = REPO / part
-        if source.is_dir():
-            shutil.copytree(source, root / part, ignore=shutil.ignore_patterns(".terraform", ".terraform.lock.hcl"))
-        else:
-            (root / part).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(source, root / part)
-
-    def plant(path: str, old: str, new: str) -> Path:
-        target = root / path
-        text = target.read_text()
-        assert text.count(old) == 1, f"{old!r} must occur exactly once in {path} to plant the mismatch"
-        target.write_text(text.replace(old, new))
-        return root
-
-    return plant
+    copy_parts(layers.TERRAFORM_TREE, tmp_path / "terraform-repo")
+    return planter(tmp_path / "terraform-repo")
