@@ -137,8 +137,15 @@ def test_kubeconform_accepts_valid_core_and_crd_objects(tool: Tool, tmp_path: Pa
         (CRD_OBJECTS.replace("failureAction: Enforce", "failureActions: Enforce"), "failureActions"),
         (CRD_OBJECTS.replace("toFQDNs:", "toFQDN:"), "toFQDN"),
     ],
-    ids=["deployment-spec", "container", "argocd-application", "servicemonitor", "externalsecret", "clusterpolicy",
-         "ciliumnetworkpolicy"],  # fmt: skip
+    ids=[
+        "deployment-spec",
+        "container",
+        "argocd-application",
+        "servicemonitor",
+        "externalsecret",
+        "clusterpolicy",
+        "ciliumnetworkpolicy",
+    ],
 )
 def test_kubeconform_rejects_a_misspelt_field(tool: Tool, tmp_path: Path, manifest: str, field: str) -> None:
     """Strict schemas catch a typo in a core object and in CRD objects."""
