@@ -104,10 +104,16 @@ def _fill(node: Any, params: dict[str, str]) -> Any:
 
 def _template_params(appset: dict[str, Any]) -> dict[str, str]:
     """The parameters an add-on ApplicationSet's clusters generator gives its template, from placeholders."""
-    (generator,) = appset["spec"]["generators"]
+    # The first generator: the long-lived cluster's (a dedicated cluster's reads the same annotations).
+    generator = appset["spec"]["generators"][0]
     params = {"server": IN_CLUSTER}
     for key, expression in generator["clusters"].get("values", {}).items():
-        (annotation,) = set(_ANNOTATION.findall(expression))
+        found = set(_ANNOTATION.findall(expression))
+        if not found:
+            # A literal, such as the Application's name.
+            params[f"values.{key}"] = expression
+            continue
+        (annotation,) = found
         if annotation not in REGISTRATION:
             raise RenderError(f"{appset['metadata']['name']}: no placeholder for annotation {annotation}")
         params[f"values.{key}"] = REGISTRATION[annotation]

@@ -25,8 +25,8 @@ CLUSTER_SECRET_LABEL = "argocd.argoproj.io/secret-type"  # noqa: S105 - a label 
 # gitops/clusters/<its own environment>/*.yaml).
 CLUSTERS_DIR = Path("clusters") / CORE_ENVIRONMENT
 # Registration annotation -> stack output: everything the add-on ApplicationSets read with `required`
-# (gitops/argocd/README.md, "Per-cluster values") that the stack knows. medqa.io/front-door-backend-cidrs
-# (the AzureFrontDoor.Backend service tag) is not among them: azure-native cannot look a service tag up.
+# (gitops/argocd/README.md, "Per-cluster values"). medqa.io/front-door-backend-cidrs (the AzureFrontDoor.Backend
+# service tag, which azure-native cannot look up) is the dev root's output front_door_backend_cidrs.
 REGISTRATION_ANNOTATIONS = {
     "medqa.io/ingress-ip": "ingress_ip",
     "medqa.io/ingress-ip-name": "ingress_ip_name",
@@ -37,6 +37,7 @@ REGISTRATION_ANNOTATIONS = {
     "medqa.io/kyverno-client-id": "kyverno_client_id",
     "medqa.io/dns-zone-resource-group": "dns_zone_resource_group",
     "medqa.io/dns-zone-subscription-id": "dns_zone_subscription_id",
+    "medqa.io/front-door-backend-cidrs": "front_door_backend_cidrs",
 }
 # The overlay every extra environment starts from: dev's image digest, sizes and settings.
 PARENT_OVERLAY = "dev"

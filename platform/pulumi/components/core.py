@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -45,6 +46,9 @@ class CoreOutputs:
     frontdoor_id: str
     frontdoor_profile_name: str
     frontdoor_endpoint_name: str
+    # The AzureFrontDoor.Backend ranges, comma-separated, as dev's registration carries them: azure-native
+    # cannot look a service tag up, and Front Door (so the tag) is global, whatever region the cluster is in.
+    front_door_backend_cidrs: str
 
     @classmethod
     def from_outputs(cls, outputs: dict[str, Any]) -> CoreOutputs:
@@ -55,7 +59,21 @@ class CoreOutputs:
             raise CoreOutputsError(
                 "the core Terraform state lacks the outputs " + ", ".join(missing) + ": apply the dev environment first"
             )
+        bad = _not_cidrs(str(outputs["front_door_backend_cidrs"]))
+        if bad:
+            raise CoreOutputsError(f"the core output front_door_backend_cidrs holds non-CIDR entries: {', '.join(bad)}")
         return cls(**{name: str(outputs[name]) for name in wanted})
+
+
+def _not_cidrs(text: str) -> list[str]:
+    """The comma-separated entries that are no CIDR range (ingress-nginx would reject its config)."""
+    bad = []
+    for entry in text.split(","):
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            bad.append(repr(entry))
+    return bad
 
 
 def output_names() -> tuple[str, ...]:

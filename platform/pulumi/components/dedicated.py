@@ -238,6 +238,8 @@ class DedicatedEnvironment(pulumi.ComponentResource):
             "kyverno_client_id": self.addons.client_ids["kyverno"],
             "dns_zone_resource_group": core.apply(lambda c: c.dns_zone_resource_group_name),
             "dns_zone_subscription_id": core.apply(lambda c: addons.subscription_of(c.container_registry_id)),
+            # Whom ingress-nginx believes X-Forwarded-For from (proxy-real-ip-cidr): dev's Terraform output.
+            "front_door_backend_cidrs": core.apply(lambda c: c.front_door_backend_cidrs),
             "wiring": self.wiring,
             "cluster_name": self.cluster.cluster_name,
             "api_server_url": self.cluster.api_server_url,

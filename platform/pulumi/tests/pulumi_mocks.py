@@ -39,6 +39,7 @@ CORE_OUTPUTS: dict[str, Any] = {
     "frontdoor_id": "00000000-0000-0000-0000-00000000afd1",
     "frontdoor_profile_name": "afd-medqa-dev-weu",
     "frontdoor_endpoint_name": "medqa-dev",
+    "front_door_backend_cidrs": "147.243.0.0/16,13.73.248.16/29",
     # Terraform outputs Pulumi does not read pass through untouched.
     "gitops_wiring": {"ENVIRONMENT": "dev", "NAMESPACE": "medqa"},
 }

@@ -20,15 +20,20 @@ from components import guardrails
 from components.core import CORE_ENVIRONMENT
 from pulumi_mocks import CORE_OUTPUTS, SUBSCRIPTION
 
-from tests.platform.argocd.model import LONG_LIVED, admission_errors, appsets, generate, load_tree
-from tests.platform.argocd.test_projects import CLUSTER_SCOPED, projects
+from tests.platform.argocd.model import (
+    ADDONS,
+    DEDICATED_KINDS,
+    LONG_LIVED,
+    admission_errors,
+    appsets,
+    generate,
+    load_tree,
+)
+from tests.platform.argocd.test_projects import CLUSTER_SCOPED, addon_objects, projects
 from tests.platform.argocd.test_secrets import external_secrets, key_vault_json, render_registration
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "gitops"
-# Read by an add-on ApplicationSet, but not knowable from the stack: the AzureFrontDoor.Backend service tag's
-# ranges (azure-native has no service-tag lookup and the dev root does not output them).
-NOT_FROM_THE_STACK = {"medqa.io/front-door-backend-cidrs"}
 
 Doc = dict[str, Any]
 
@@ -114,13 +119,12 @@ def required_annotations(tree: list[tuple[Path, Doc]]) -> set[str]:
 
 
 def test_dedicated_registration_carries_what_the_addons_require(tree: list[tuple[Path, Doc]]) -> None:
-    """Each `required` annotation of the add-ons is on the registration, non-empty, except the one named gap."""
+    """Each `required` annotation of the add-ons is on the registration, non-empty; Front Door's from dev's root."""
     secret = yaml.safe_load(files_of("Pulumi.perf.yaml")["gitops/clusters/dev/perf.yaml"])
-    required = required_annotations(tree)
-    assert required >= NOT_FROM_THE_STACK
     annotations = secret["metadata"]["annotations"]
-    assert required - NOT_FROM_THE_STACK <= set(annotations)
+    assert required_annotations(tree) <= set(annotations)
     assert all(annotations.values())
+    assert annotations["medqa.io/front-door-backend-cidrs"] == CORE_OUTPUTS["front_door_backend_cidrs"]
     assert annotations["medqa.io/dns-zone-resource-group"] == CORE_OUTPUTS["dns_zone_resource_group_name"]
     assert annotations["medqa.io/dns-zone-subscription-id"] == SUBSCRIPTION
     assert annotations["medqa.io/key-vault-url"] == "https://kvmedqaperfsec.vault.azure.net/"
@@ -153,3 +157,26 @@ def test_core_mocks_are_the_shared_roots_resources() -> None:
         f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{group}/providers/Microsoft.ContainerRegistry/registries/{registry}"
     )
     assert CORE_OUTPUTS["acr_login_server"] == f"{registry}.azurecr.io"
+
+
+@pytest.mark.parametrize("example", ["Pulumi.perf.yaml"])
+def test_dedicated_cluster_gets_every_addon_from_dev(tree: list[tuple[Path, Doc]], example: str) -> None:
+    """Pulumi's perf registration in dev's Argo CD: each add-on generates perf's own Application, admitted there."""
+    secret = yaml.safe_load(files_of(example)["gitops/clusters/dev/perf.yaml"])
+    registrations = [registration(tree, CORE_ENVIRONMENT), secret]
+    apps = by_name([app for name in ADDONS for app in generate(appsets(tree)[name], registrations)])
+    assert sorted(apps) == sorted([*ADDONS, *(f"{addon}-perf" for addon in ADDONS)])
+    project = projects(tree)["platform-addons"]
+    for addon in ADDONS:
+        app = apps[f"{addon}-perf"]
+        assert app["spec"]["destination"]["server"] == secret["stringData"]["server"]
+        assert admission_errors(project, app, addon_objects(app), CLUSTER_SCOPED, registrations) == [], addon
+    config = apps["ingress-nginx-perf"]["spec"]["source"]["helm"]["valuesObject"]["controller"]["config"]
+    assert config["proxy-real-ip-cidr"] == CORE_OUTPUTS["front_door_backend_cidrs"]
+
+
+def test_addons_select_every_kind_a_dedicated_cluster_may_have() -> None:
+    """The dedicated generators' kinds (perf, dr, preview) are exactly those Pulumi may make dedicated."""
+    dedicated = {kind for kind, shapes in guardrails.ALLOWED_SHAPES.items() if "dedicated" in shapes}
+    assert dedicated == set(DEDICATED_KINDS)
+    assert set(guardrails.DEDICATED_NAME_PREFIXES) == dedicated

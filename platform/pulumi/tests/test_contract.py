@@ -22,7 +22,7 @@ TERRAFORM_OUTPUTS = frozenset(
     "dns_zone_name dns_zone_resource_group_name ingress_ip container_registry_id argocd_principal_id "
     "argocd_client_id acr_login_server tenant_id pod_cidr postgres_subnet_cidr frontdoor_id "
     "frontdoor_profile_name frontdoor_endpoint_name ingress_ip_name ingress_ip_resource_group "
-    "workload_identity_client_id gitops_wiring".split()
+    "workload_identity_client_id gitops_wiring front_door_backend_cidrs".split()
 )
 
 
@@ -63,6 +63,15 @@ def test_a_missing_core_output_is_named() -> None:
     core = {key: value for key, value in CORE_OUTPUTS.items() if key != "frontdoor_endpoint_name"}
     with pytest.raises(CoreOutputsError, match="lacks the outputs frontdoor_endpoint_name:"):
         contract.render(EXAMPLES / "Pulumi.pr-123.yaml", core, FIXTURE)
+
+
+def test_front_door_ranges_that_are_no_cidrs_are_refused() -> None:
+    """A malformed front_door_backend_cidrs stops the run before ingress-nginx would reject its config."""
+    core = {**CORE_OUTPUTS, "front_door_backend_cidrs": "147.243.0.0/16,AzureFrontDoor.Backend"}
+    with pytest.raises(
+        CoreOutputsError, match=re.escape("front_door_backend_cidrs holds non-CIDR entries: 'AzureFrontDoor.Backend'")
+    ):
+        contract.render(EXAMPLES / "Pulumi.perf.yaml", core, FIXTURE)
 
 
 def test_every_output_pulumi_reads_is_one_terraform_makes_and_is_documented() -> None:

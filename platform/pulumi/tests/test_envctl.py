@@ -276,6 +276,7 @@ def test_create_dedicated_writes_an_overlay_and_an_argocd_cluster_secret(
         "medqa.io/kyverno-client-id": mock_guid("client/id-medqa-perf-weu-kyverno"),
         "medqa.io/dns-zone-resource-group": "rg-medqa-shared-weu",
         "medqa.io/dns-zone-subscription-id": SUBSCRIPTION,
+        "medqa.io/front-door-backend-cidrs": CORE_OUTPUTS["front_door_backend_cidrs"],
     }
     assert secret["stringData"]["server"] == "https://aks-medqa-perf-weu-dns.hcp.westeurope.azmk8s.io:443"
     cluster_config = json.loads(secret["stringData"]["config"])

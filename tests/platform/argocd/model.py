@@ -94,6 +94,20 @@ def cluster_secret(env: str, server: str = IN_CLUSTER) -> Doc:
     }
 
 
+# The kinds of Pulumi's dedicated clusters (platform/pulumi: label medqa.io/environment of their registration).
+DEDICATED_KINDS = ("perf", "dr", "preview")
+ADDONS = ("cert-manager", "external-secrets", "ingress-nginx", "kyverno", "kyverno-policies", "managed-prometheus")
+
+
+def dedicated_secret(name: str, kind: str) -> Doc:
+    """The registration Pulumi writes for a dedicated cluster (gitops/clusters/dev/<name>.yaml), in its shape."""
+    secret = cluster_secret(kind, server=f"https://aks-medqa-{name}-weu-0a1b2c.hcp.westeurope.azmk8s.io:443")
+    secret["metadata"]["name"] = f"cluster-{name}"
+    secret["metadata"]["labels"].update({"medqa.io/overlay": name, "medqa.io/cluster": name})
+    secret["stringData"]["name"] = name
+    return secret
+
+
 @dataclass(frozen=True)
 class Target:
     """Where an Application deploys: cluster (by name or server) and namespace."""
@@ -126,8 +140,27 @@ def group_of(obj: Doc) -> str:
     return api.split("/", maxsplit=1)[0] if "/" in api else ""
 
 
-def admission_errors(project: Doc, app: Doc, objects: list[Doc], cluster_scoped: set[str]) -> list[str]:
-    """Why the project would refuse this Application and the objects it renders ([] when admitted)."""
+def _resolve(dest: Doc, clusters: list[Doc]) -> tuple[str | None, str | None]:
+    """The destination's cluster name and server, completed from its registration as Argo CD 3 does.
+
+    Argo CD looks the destination's cluster up and matches the project's destinations against both its name and
+    its server, so `server: <API URL>` is admitted by a `name: perf*` destination.
+    """
+    name, server = dest.get("name"), dest.get("server")
+    for secret in clusters:
+        data = secret["stringData"]
+        if name == data["name"] or server == data["server"]:
+            return data["name"], data["server"]
+    return name, server
+
+
+def admission_errors(
+    project: Doc, app: Doc, objects: list[Doc], cluster_scoped: set[str], clusters: list[Doc] | None = None
+) -> list[str]:
+    """Why the project would refuse this Application and the objects it renders ([] when admitted).
+
+    ``clusters``: the registrations Argo CD holds, to resolve the destination (else it is taken literally).
+    """
     errors: list[str] = []
     spec = app["spec"]
     if spec["project"] != project["metadata"]["name"]:
@@ -145,7 +178,7 @@ def admission_errors(project: Doc, app: Doc, objects: list[Doc], cluster_scoped:
                 errors.append(f"cluster-scoped {group}/{kind} not in clusterResourceWhitelist")
             continue
         namespace = obj.get("metadata", {}).get("namespace") or default_ns
-        target = Target(dest.get("name"), dest.get("server"), namespace)
+        target = Target(*_resolve(dest, clusters or []), namespace)
         if not _allowed_destination(project, target):
             errors.append(f"{kind}/{obj['metadata']['name']}: destination {target} not allowed")
         whitelist = project["spec"].get("namespaceResourceWhitelist")

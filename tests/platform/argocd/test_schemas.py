@@ -53,10 +53,10 @@ def test_generated_applications_and_cluster_secrets_are_valid(
     """What every ApplicationSet creates for dev, staging and prod validates, and so do the registrations."""
     secrets = [cluster_secret(env) for env in LONG_LIVED]
     apps = every_application(tree)[len(of_kind(tree, "Application")) :]
-    # medqa and the four per-cluster add-ons, once per registered cluster; medqa-clusters makes an Application
-    # only for a Pulumi dedicated-cluster registration file, and none is committed.
-    assert len(appsets(tree)) == 6
-    assert len(apps) == 5 * len(LONG_LIVED)
+    # medqa and the six add-ons, once per registered cluster; medqa-clusters makes an Application only for a
+    # Pulumi dedicated-cluster registration file, and none is committed.
+    assert len(appsets(tree)) == 8
+    assert len(apps) == 7 * len(LONG_LIVED)
     assert_valid(kubeconform, apps + secrets, tmp_path)
 
 
@@ -114,7 +114,7 @@ def test_root_leaves_the_addon_manifests_to_their_applications(tree: list[tuple[
     synced = {path for path, _ in tree}
     folders = sorted((ARGOCD / "addons" / "manifests").iterdir())
     assert folders and not any(p.is_relative_to(ARGOCD / "addons" / "manifests") for p in synced)
-    paths = {a["spec"]["source"].get("path") for a in of_kind(tree, "Application")}
+    paths = {a["spec"]["source"].get("path") for a in every_application(tree)}
     for folder in folders:
         assert str(folder.relative_to(REPO)) in paths, folder.name
 

@@ -145,6 +145,11 @@ output "dns_zone_resource_group_name" {
   value       = module.platform.dns_zone_resource_group_name
 }
 
+output "front_door_backend_cidrs" {
+  description = "The AzureFrontDoor.Backend IPv4 ranges, comma-separated, as the cluster registration carries them (read by platform/pulumi for its dedicated clusters)."
+  value       = module.platform.front_door_backend_cidrs
+}
+
 output "ingress_ip" {
   description = "The static public IP address of the ingress load balancer."
   value       = module.platform.ingress_ip

@@ -163,6 +163,11 @@ output "ingress_ip_resource_group" {
   value       = module.aks.ingress_ip.resource_group_name
 }
 
+output "front_door_backend_cidrs" {
+  description = "The AzureFrontDoor.Backend service tag's IPv4 ranges, comma-separated: the registration's value (annotation medqa.io/front-door-backend-cidrs, ingress-nginx proxy-real-ip-cidr), which Pulumi's dedicated clusters copy."
+  value       = module.argocd_bootstrap.cluster_registration.front_door_backend_cidrs
+}
+
 output "gitops_wiring" {
   description = "The overlay's platform.env, key for key (docs/platform-contract.md); all but WORKLOAD_IDENTITY_CLIENT_ID, TENANT_ID and FRONT_DOOR_ID are known at plan time."
   value       = local.gitops_wiring

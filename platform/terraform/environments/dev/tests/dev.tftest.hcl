@@ -78,6 +78,11 @@ run "dev_ingress_is_reachable_only_from_front_door" {
   command = plan
 
   assert {
+    condition     = output.front_door_backend_cidrs == "147.243.0.0/16,13.73.248.16/29" && output.front_door_backend_cidrs == output.argocd.cluster_registration.front_door_backend_cidrs
+    error_message = "front_door_backend_cidrs is the service tag's ranges, comma-separated, exactly as the cluster registration carries them (Pulumi copies it to its dedicated clusters)."
+  }
+
+  assert {
     condition     = output.posture.network.aks_inbound_rules["aks-allow-frontdoor-web"].source == "AzureFrontDoor.Backend" && toset(output.posture.network.aks_inbound_rules["aks-allow-frontdoor-web"].ports) == toset(["80", "443"])
     error_message = "The AKS subnet admits 80/443 from the AzureFrontDoor.Backend service tag."
   }
