@@ -12,7 +12,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "scripts" / "contract"))
 
-import layers  # noqa: E402
+import contract_layers as layers  # noqa: E402
 
 # What a broken copy needs: the layers the contract reads (Terraform is planned from the real tree).
 COPIED = ("gitops", "ansible", ".github", "platform/pulumi", "platform/conventions.json", "platform/placeholders.yaml")

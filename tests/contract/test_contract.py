@@ -10,8 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
-import contract
-import layers
+import check_contract as contract
+import contract_layers as layers
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]

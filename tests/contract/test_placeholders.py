@@ -7,7 +7,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-import placeholders
+import contract_placeholders as placeholders
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]

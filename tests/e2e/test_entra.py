@@ -25,7 +25,12 @@ TOKEN = "entra-e2e-token"
 def entra_env(fake_entra: EntraHandle, postgres_url: str) -> dict[str, str]:
     """The environment of a pod with workload identity: the identity's URL (no password) and the AZURE_* variables."""
     fake_entra.fake.next_tokens = [TOKEN] * 50
-    url = asyncio.run(set_role_password(postgres_url, TOKEN, "medqa_entra_e2e"))
+    # A private loop: asyncio.run() would unset the thread's current loop, which Pulumi's mocks need later on.
+    loop = asyncio.new_event_loop()
+    try:
+        url = loop.run_until_complete(set_role_password(postgres_url, TOKEN, "medqa_entra_e2e"))
+    finally:
+        loop.close()
     return {"MEDQA_DATABASE_AUTH": "entra", "MEDQA_DATABASE_URL": url, **fake_entra.env()}
 
 

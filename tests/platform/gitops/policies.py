@@ -314,6 +314,25 @@ def container_env(docs: list[Doc], container: Doc) -> dict[str, str]:
     return env
 
 
+def webhook_env(docs: list[Doc], spec: Doc, token: str) -> dict[str, str]:
+    """What the AKS workload identity webhook adds at admission to a pod labelled azure.workload.identity/use.
+
+    The values come from the pod's ServiceAccount annotations; `token` stands in for the projected token file.
+    """
+    from app.entra import WEBHOOK_VARIABLES
+
+    notes = next(
+        annotations(a) for a in of_kind(docs, "ServiceAccount") if a["metadata"]["name"] == spec["serviceAccountName"]
+    )
+    values = (
+        notes["azure.workload.identity/client-id"],
+        notes["azure.workload.identity/tenant-id"],
+        token,
+        "https://login.microsoftonline.com/",
+    )
+    return dict(zip(WEBHOOK_VARIABLES, values, strict=True))
+
+
 POLICIES: dict[str, Policy] = {
     "containers have requests and limits": containers_have_limits,
     "deployments have startup/liveness/readiness probes": deployments_have_probes,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from tests.platform.gitops import old_state
-from tests.platform.gitops.policies import POLICIES, Doc, container_env, of_kind, pod_template
+from tests.platform.gitops.policies import POLICIES, Doc, container_env, of_kind, pod_template, webhook_env
 
 Mutation = Callable[[list[Doc]], None]
 
@@ -192,13 +193,19 @@ def test_policy_catches(rendered: dict[str, list[Doc]], policy: str, case: str, 
     assert POLICIES[policy](docs), f"{policy} missed: {case}"
 
 
-def test_settings_check_catches_a_prod_job_without_the_gemini_key(rendered: dict[str, list[Doc]]) -> None:
+def test_settings_check_catches_a_prod_job_without_the_gemini_key(
+    rendered: dict[str, list[Doc]], tmp_path: Path
+) -> None:
     """The service refuses prod without GEMINI_API_KEY even for `migrate`; dropping it from the Job is caught."""
     from app.settings import ConfigError, Settings
 
     docs = copy.deepcopy(rendered["prod"])
-    container = pod_template(_job(docs))["spec"]["containers"][0]
-    Settings.from_env(container_env(docs, container))
+    spec = pod_template(_job(docs))["spec"]
+    container = spec["containers"][0]
+    token = tmp_path / "azure-identity-token"
+    token.write_text("federated-token")
+    webhook = webhook_env(docs, spec, str(token))
+    Settings.from_env(container_env(docs, container) | webhook)
     container["env"] = [e for e in container["env"] if e["name"] != "GEMINI_API_KEY"]
     with pytest.raises(ConfigError, match="GEMINI_API_KEY"):
-        Settings.from_env(container_env(docs, container))
+        Settings.from_env(container_env(docs, container) | webhook)

@@ -11,11 +11,11 @@ from tests.platform.gitops.conftest import KUSTOMIZE, OVERLAYS
 from tests.platform.gitops.policies import (
     POLICIES,
     Doc,
-    annotations,
     container_env,
     of_kind,
     pod_template,
     ref,
+    webhook_env,
     workloads,
 )
 
@@ -85,28 +85,14 @@ def test_every_container_config_is_accepted_by_the_service(
     The AKS workload identity webhook adds its variables at admission to pods labelled
     azure.workload.identity/use, so the test adds them as the webhook would (the token file is a stand-in).
     """
-    from app.entra import WEBHOOK_VARIABLES
     from app.settings import Settings
 
     token = tmp_path / "azure-identity-token"
     token.write_text("federated-token")
-    accounts = {a["metadata"]["name"]: annotations(a) for a in rendered[overlay] if a["kind"] == "ServiceAccount"}
     for doc, spec in workloads(rendered[overlay]):
         labels = pod_template(doc)["metadata"].get("labels") or {}
         assert labels.get("azure.workload.identity/use") == "true", ref(doc)
-        notes = accounts[spec["serviceAccountName"]]
-        webhook = dict(
-            zip(
-                WEBHOOK_VARIABLES,
-                (
-                    notes["azure.workload.identity/client-id"],
-                    notes["azure.workload.identity/tenant-id"],
-                    str(token),
-                    "https://login.microsoftonline.com/",
-                ),
-                strict=True,
-            )
-        )
+        webhook = webhook_env(rendered[overlay], spec, str(token))
         for container in spec["containers"]:
             settings = Settings.from_env(container_env(rendered[overlay], container) | webhook)
             assert settings.env == overlay and settings.is_postgres, ref(doc)

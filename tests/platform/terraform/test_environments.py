@@ -114,6 +114,9 @@ def test_planned_gitops_wiring_can_be_read_offline(tmp_path: Path, providers: Pa
     platform.mkdir()
     shutil.copy(REPO / "platform" / "conventions.json", platform / "conventions.json")
     shutil.copytree(TF_DIR, platform / "terraform", ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
+    # The monitoring module builds its rule groups from the repository's rule files.
+    rules = Path("observability") / "prometheus" / "rules"
+    shutil.copytree(REPO / rules, tmp_path / rules)
     root = platform / "terraform" / "environments" / "staging"
     env = {**os.environ, "CHECKPOINT_DISABLE": "1", "TF_CLI_CONFIG_FILE": str(tmp_path / "none.tfrc")}
     init = ["terraform", "init", "-backend=false", f"-plugin-dir={providers}", "-no-color"]

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from layers import Overlay, TerraformPlan
+from contract_layers import Overlay, TerraformPlan
 
 CLUSTER_SCOPED = {"Namespace", "ClusterRole", "ClusterRoleBinding", "ClusterIssuer", "ClusterSecretStore"}
 

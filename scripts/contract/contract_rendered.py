@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from checks import CLUSTER_SCOPED, Mismatch, get_path, route_prefix
-from layers import Overlay
+from contract_checks import CLUSTER_SCOPED, Mismatch, get_path, route_prefix
+from contract_layers import Overlay
 
 POD_KINDS = ("Deployment", "Job", "CronJob")
 

@@ -1,6 +1,6 @@
 """`task check:contract`: render every layer and report each name one layer consumes that the one before does not make.
 
-    python3 scripts/contract/contract.py [--env dev] [--repo PATH]
+    python3 scripts/contract/check_contract.py [--env dev] [--repo PATH]
 
 Prints one `contract: <env> <KEY>: <consumer> uses ..., but <producer> makes ...` line per mismatch and exits 1
 when there is any; 0 and a summary line when every layer agrees. docs/platform-contract.md names the keys.
@@ -13,12 +13,12 @@ import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-import checks
-import layers
-import placeholders
-import rendered
-from checks import Mismatch
-from layers import LayerError, TerraformPlan
+import contract_checks as checks
+import contract_layers as layers
+import contract_placeholders as placeholders
+import contract_rendered as rendered
+from contract_checks import Mismatch
+from contract_layers import LayerError, TerraformPlan
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -1,7 +1,7 @@
 """`task deploy:placeholders` and `task deploy:wire`: the values this repository cannot know, and where each comes from.
 
-    python3 scripts/contract/placeholders.py list
-    python3 scripts/contract/placeholders.py wire --env dev --outputs outputs.json
+    python3 scripts/contract/contract_placeholders.py list
+    python3 scripts/contract/contract_placeholders.py wire --env dev --outputs outputs.json
 
 `list` prints every entry of gitops/placeholders.yaml and platform/placeholders.yaml with its source, then
 scans the deployed files for stand-in values (GUIDs of one repeated digit, all-zero digests, example.org and
