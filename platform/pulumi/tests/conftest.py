@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import sys
 from pathlib import Path
@@ -26,3 +27,16 @@ pytest.register_assert_rewrite("tests.plugins.tools")
 from tests.plugins.tools import tool  # noqa: E402
 
 __all__ = ["tool"]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def current_event_loop() -> None:
+    """Pulumi's mocks run on the thread's current event loop; an earlier test in the same run may have unset it.
+
+    asyncio.run() (the `medqa` CLI, called in-process by other suites) leaves the main thread without a current
+    loop, and pulumi.runtime.test then fails with "There is no current event loop".
+    """
+    try:
+        asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        asyncio.set_event_loop(asyncio.new_event_loop())
