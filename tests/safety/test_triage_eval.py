@@ -5,11 +5,17 @@ Four sets, written by people who had not seen the rules: `triage_eval.yaml` (use
 2026-11-25.2), and the two splits of issue #18's fresh set, first measured with rules 2026-11-25.2 untouched
 (recall 52.2% frozen, 54.5% dev). `triage_fresh_frozen.yaml` is never used for tuning or training: it is the
 honest measure of how rules + second layer generalise. Each release should add a fresh held-out set.
+
+The frozen split's misses were printed while its figures were documented, so a second fresh set was written
+blind (author saw no rule, no code, no earlier set) and split once: `triage_fresh2_dev.yaml` may be tuned on,
+`triage_fresh2_frozen.yaml` is only measured, and its misses are not printed (set MEDQA_SHOW_FROZEN_MISSES=1
+to list them, for docs/safety.md, when a release is final), so nobody tunes on them by accident.
 """
 
 from __future__ import annotations
 
 import math
+import os
 from collections import defaultdict
 from pathlib import Path
 
@@ -21,13 +27,14 @@ from app.safety.triage import triage
 HERE = Path(__file__).parent
 OLD_SETS = ("triage_eval.yaml", "triage_holdout.yaml")
 FRESH_SETS = ("triage_fresh_dev.yaml", "triage_fresh_frozen.yaml")
+FRESH2_SETS = ("triage_fresh2_dev.yaml", "triage_fresh2_frozen.yaml")
+ALL_SETS = OLD_SETS + FRESH_SETS + FRESH2_SETS
+FROZEN = frozenset({"triage_fresh2_frozen.yaml"})
 # The first two sets gated at 98% before issue #18; the issue's 95% applies to its fresh splits.
 GOAL_RECALL = 0.95
-MIN_RECALL = {"triage_eval.yaml": 0.98, "triage_holdout.yaml": 0.98} | dict.fromkeys(FRESH_SETS, GOAL_RECALL)
-# The frozen split misses the goal (91.3%, 63 of 69, on 2026-12-02: issue #18 stays open). Tuning on its misses
-# would spoil it, so it gates at a regression floor under today's figure and the report says the goal is unmet;
-# the goal comes back with a new frozen set written by someone who has not seen these misses.
-MIN_RECALL["triage_fresh_frozen.yaml"] = 0.90
+MIN_RECALL = {"triage_eval.yaml": 0.98, "triage_holdout.yaml": 0.98} | dict.fromkeys(
+    FRESH_SETS + FRESH2_SETS, GOAL_RECALL
+)
 MAX_FALSE_POSITIVE_RATE = 0.10
 
 
@@ -57,7 +64,7 @@ def category_table(urgent: list[dict[str, str]], missed: set[str]) -> list[str]:
     return lines
 
 
-@pytest.mark.parametrize("name", OLD_SETS + FRESH_SETS)
+@pytest.mark.parametrize("name", ALL_SETS)
 def test_evaluation_set_is_big_and_balanced(name: str) -> None:
     cases = load(name)
     urgent = [case for case in cases if case["label"] != "routine"]
@@ -66,7 +73,7 @@ def test_evaluation_set_is_big_and_balanced(name: str) -> None:
     assert {case["label"] for case in cases} <= {"emergency", "crisis", "routine"}
 
 
-@pytest.mark.parametrize("name", OLD_SETS + FRESH_SETS)
+@pytest.mark.parametrize("name", ALL_SETS)
 def test_recall_and_false_positive_rate(name: str) -> None:
     cases = load(name)
     urgent = [case for case in cases if case["label"] != "routine"]
@@ -83,6 +90,8 @@ def test_recall_and_false_positive_rate(name: str) -> None:
         f"goal recall {GOAL_RECALL:.0%}: {'met' if recall >= GOAL_RECALL else 'NOT MET'}"
     )
     print("\n".join(category_table(urgent, set(missed))))
+    if name in FROZEN and os.environ.get("MEDQA_SHOW_FROZEN_MISSES") != "1":
+        missed, flagged = [f"{len(missed)} frozen cases"], [f"{len(flagged)} frozen cases"]
     for text in missed:
         print(f"  missed:  {text}")
     for text in flagged:
@@ -92,16 +101,17 @@ def test_recall_and_false_positive_rate(name: str) -> None:
 
 
 def test_the_sets_are_big_enough_together_and_disjoint() -> None:
-    texts = [{case["text"] for case in load(name)} for name in OLD_SETS + FRESH_SETS]
-    assert len(texts[0]) >= 150 and len(texts[2] | texts[3]) >= 300
+    texts = [{case["text"].casefold() for case in load(name)} for name in ALL_SETS]
+    assert len(texts[0]) >= 150 and len(texts[2] | texts[3]) >= 300 and len(texts[4] | texts[5]) >= 300
     for i, first in enumerate(texts):
         for second in texts[i + 1 :]:
             assert not first & second
 
 
-def test_the_fresh_set_has_at_least_15_categories_and_150_red_flags() -> None:
-    cases = load(FRESH_SETS[0]) + load(FRESH_SETS[1])
+@pytest.mark.parametrize("pair", [FRESH_SETS, FRESH2_SETS], ids=["fresh", "fresh2"])
+def test_each_fresh_set_has_at_least_15_categories_and_150_red_flags(pair: tuple[str, str]) -> None:
+    cases = load(pair[0]) + load(pair[1])
     urgent = [case for case in cases if case["label"] != "routine"]
     assert len(urgent) >= 150 and len(cases) - len(urgent) >= 150
     assert len({case["kind"] for case in urgent}) >= 15
-    assert len(load(FRESH_SETS[1])) >= len(cases) / 3
+    assert len(load(pair[1])) >= len(cases) / 3
