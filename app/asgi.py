@@ -10,7 +10,6 @@ from litestar import Litestar, Request
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.exceptions import HTTPException
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
@@ -20,10 +19,9 @@ from app.access.auth import ApiKeyMiddleware, client_identity
 from app.access.controller import AuditController
 from app.access.keys import KeyVerifier
 from app.db import open_database
-from app.errors import MedQAError
 from app.llm.factory import build_model, running_fake
 from app.migrate import migrate
-from app.problems import handle_bad_encoding, handle_http_exception, handle_medqa_error, handle_unexpected
+from app.problems import MAX_BODY_BYTES, handle_exception
 from app.questions.controller import AskController, RecordsController
 from app.questions.service import QuestionService
 from app.settings import Settings
@@ -110,14 +108,9 @@ def build_litestar(settings: Settings, metrics: Metrics) -> Litestar:
         lifespan=[lifespan],
         state=State({"settings": settings, "metrics": metrics}),
         dependencies={"questions": Provide(provide_questions, sync_to_thread=False)},
-        exception_handlers={
-            MedQAError: handle_medqa_error,
-            HTTPException: handle_http_exception,
-            UnicodeDecodeError: handle_bad_encoding,
-            Exception: handle_unexpected,
-        },
+        exception_handlers={Exception: handle_exception},  # one mapping: problems.to_problem
         openapi_config=OpenAPIConfig(title="MedQA API", version=__version__, path="/schema"),
-        request_max_body_size=16 * 1024,
+        request_max_body_size=MAX_BODY_BYTES,
         debug=False,
         logging_config=None,
     )

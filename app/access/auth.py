@@ -7,16 +7,14 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
 from app.access.keys import KeyVerifier, Principal
 from app.db import DB_ERRORS
-from app.errors import DatabaseUnavailable
+from app.errors import DatabaseUnavailable, Forbidden, Unauthorized
 
 Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Awaitable[None]]
-UNAUTHORIZED_HEADERS = {"WWW-Authenticate": 'Bearer realm="medqa"'}
 
 
 class ApiKeyMiddleware(AbstractAuthenticationMiddleware):
@@ -29,14 +27,14 @@ class ApiKeyMiddleware(AbstractAuthenticationMiddleware):
             return AuthenticationResult(user=None, auth=None)
         scheme, _, key = header.partition(" ")
         if scheme.lower() != "bearer" or not key.strip():
-            raise NotAuthorizedException("use Authorization: Bearer <key>", headers=UNAUTHORIZED_HEADERS)
+            raise Unauthorized("use Authorization: Bearer <key>")
         verifier: KeyVerifier = connection.app.state.key_verifier
         try:
             principal = await verifier.verify(key.strip())
         except DB_ERRORS:
             raise DatabaseUnavailable("the key could not be checked", retry_after=5) from None
         if principal is None:
-            raise NotAuthorizedException("the API key is not valid", headers=UNAUTHORIZED_HEADERS)
+            raise Unauthorized("the API key is not valid")
         return AuthenticationResult(user=principal, auth=None)
 
 
@@ -55,11 +53,9 @@ def requires(scope: str, *, only_if: Callable[[Any], bool] | None = None) -> Gua
             return
         principal = principal_of(connection)
         if principal is None:
-            raise NotAuthorizedException(
-                f"an API key with the {scope!r} scope is required", headers=UNAUTHORIZED_HEADERS
-            )
+            raise Unauthorized(f"an API key with the {scope!r} scope is required")
         if not principal.allows(scope):
-            raise PermissionDeniedException(f"this key lacks the {scope!r} scope")
+            raise Forbidden(f"this key lacks the {scope!r} scope")
 
     return guard
 

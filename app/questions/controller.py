@@ -11,7 +11,7 @@ from litestar.params import Parameter
 from litestar.response import ServerSentEvent
 
 from app.access.auth import principal_of, requires
-from app.problems import Problem
+from app.problems import MAX_BODY_BYTES, Problem
 from app.questions.schemas import AnswerRecord, AskRequest, Conversation, Deleted, QuestionPage
 from app.questions.service import QuestionService
 from app.questions.streaming import sse_events
@@ -44,7 +44,7 @@ class AskController(Controller):
         description="Triages and redacts the question, asks the model, stores the redacted record, returns it. "
         "Emergency and crisis questions always get fixed guidance first, even when the model fails.",
         responses=_problems(400, 401, 403, 413, 422, 429, 502, 503, 504),
-        request_max_body_size=16 * 1024,
+        request_max_body_size=MAX_BODY_BYTES,
     )
     async def ask(self, data: AskRequest, questions: QuestionService) -> AnswerRecord:
         """Answer one question."""
@@ -58,7 +58,7 @@ class AskController(Controller):
         "questions only), `token` (text chunks as Gemini streams them), then `done` (the stored record, as /ask "
         "returns it) or `error` (problem+json). The record is stored once, when the stream completes.",
         responses=_problems(400, 401, 403, 413, 422, 429, 503),
-        request_max_body_size=16 * 1024,
+        request_max_body_size=MAX_BODY_BYTES,
         media_type="text/event-stream",
         response_description="Server-Sent Events: triage, token..., then done or error",
     )
