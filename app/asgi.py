@@ -20,10 +20,14 @@ from app.access.controller import AuditController
 from app.access.keys import KeyVerifier
 from app.db import open_database
 from app.llm.factory import build_model, running_fake
+from app.llm.instrumented import InstrumentedModel
 from app.migrate import migrate
 from app.problems import MAX_BODY_BYTES, handle_exception
+from app.questions.admission import Admission
+from app.questions.ask import AskFlow
 from app.questions.controller import AskController, RecordsController
-from app.questions.service import QuestionService
+from app.questions.repository import RecordRepository
+from app.questions.service import RecordService
 from app.settings import Settings
 from app.system.frontdoor import FrontDoorCheck
 from app.system.health import SystemController
@@ -36,10 +40,16 @@ async def _is_question(request: Request[Any, Any, Any]) -> bool:  # async: no wo
     return request.url.path.startswith("/ask")
 
 
-def provide_questions(state: State) -> QuestionService:
-    """The QuestionService the lifespan created."""
-    service: QuestionService = state.questions
-    return service
+def provide_ask_flow(state: State) -> AskFlow:
+    """The ask flow the lifespan built."""
+    flow: AskFlow = state.ask_flow
+    return flow
+
+
+def provide_records(state: State) -> RecordService:
+    """The record service the lifespan built."""
+    records: RecordService = state.records
+    return records
 
 
 @asynccontextmanager
@@ -52,16 +62,19 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
         if settings.env in ("dev", "test") and settings.auto_migrate:
             await migrate(engine)
         model = build_model(settings, demo_url)
-        questions = QuestionService(
-            model,
-            app.state.metrics,
-            settings.db_timeout_s,
-            settings.locale,
-            settings.history_turns,
-            settings.history_chars,
-            settings.max_inflight,
+        metrics, repository = app.state.metrics, RecordRepository()
+        ask_flow = AskFlow(
+            model=InstrumentedModel(inner=model, metrics=metrics),
+            records=repository,
+            admission=Admission(limit=settings.max_inflight),
+            metrics=metrics,
+            db_timeout_s=settings.db_timeout_s,
+            locale=settings.locale,
+            history_turns=settings.history_turns,
+            history_chars=settings.history_chars,
         )
-        app.state.update(engine=engine, model=model, questions=questions, key_verifier=KeyVerifier())
+        records = RecordService(repository=repository, metrics=metrics, db_timeout_s=settings.db_timeout_s)
+        app.state.update(engine=engine, model=model, ask_flow=ask_flow, records=records, key_verifier=KeyVerifier())
         stack.push_async_callback(model.aclose)
         yield
 
@@ -107,7 +120,10 @@ def build_litestar(settings: Settings, metrics: Metrics) -> Litestar:
         cors_config=cors if settings.cors_origins else None,
         lifespan=[lifespan],
         state=State({"settings": settings, "metrics": metrics}),
-        dependencies={"questions": Provide(provide_questions, sync_to_thread=False)},
+        dependencies={
+            "ask_flow": Provide(provide_ask_flow, sync_to_thread=False),
+            "records": Provide(provide_records, sync_to_thread=False),
+        },
         exception_handlers={Exception: handle_exception},  # one mapping: problems.to_problem
         openapi_config=OpenAPIConfig(title="MedQA API", version=__version__, path="/schema"),
         request_max_body_size=MAX_BODY_BYTES,
