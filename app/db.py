@@ -25,6 +25,7 @@ log = structlog.get_logger(__name__)
 # DatabaseTokenUnavailable (no Entra token) is a ConnectionError, so it is covered here too.
 DB_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, sqlite3.Error, TimeoutError, ConnectionError)
 Password = Callable[[], Awaitable[str]]
+Probe = Callable[[], Awaitable[object]]
 
 
 class TokenPostgresEngine(PostgresEngine):
@@ -104,15 +105,17 @@ async def guarded(operation: str, metrics: Metrics, timeout_s: float) -> AsyncIt
         raise DatabaseUnavailable(f"the database failed during {operation}", retry_after=5) from None
 
 
-async def check_database(engine: Engine, timeout_s: float) -> str:  # type: ignore[type-arg]
-    """Readiness check: "ok" when the records table answers, else a short reason (no secrets)."""
-    from app.questions.tables import QARecord
+async def check_database(engine: Engine, timeout_s: float, probe: Probe | None = None) -> str:  # type: ignore[type-arg]
+    """Readiness check: "ok" when `probe` (a domain's cheap read; default `SELECT 1`) answers, else a short reason.
 
+    The reason names the error type only (no secrets). The questions domain hands in a read of its table,
+    so missing migrations show as "database not usable".
+    """
     try:
         async with asyncio.timeout(min(timeout_s, 2.0)):
             if isinstance(engine, PostgresEngine) and engine.pool is None:
                 await open_engine(engine)
-            await QARecord.select(QARecord.id).limit(1)
+            await (probe() if probe is not None else engine.run_ddl("SELECT 1"))
     except DB_ERRORS as exc:
         return f"database unreachable ({type(exc).__name__})"
     except Exception as exc:  # noqa: BLE001 (e.g. the table is missing: migrations not applied)

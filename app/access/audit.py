@@ -9,7 +9,9 @@ from typing import Any
 import msgspec
 
 from app.access.tables import AuditEvent
+from app.db import guarded
 from app.pagination import as_datetime, as_uuid, newest_first, next_before
+from app.system.metrics import Metrics
 
 
 class AuditEntry(msgspec.Struct):
@@ -44,3 +46,17 @@ async def page(limit: int, before: str | None) -> AuditPage:
         for r in rows
     ]
     return AuditPage(items=items, next_before=next_before(items, limit, "at"))
+
+
+class AuditLog:
+    """`GET /audit`'s service: pages of the log under the database guard."""
+
+    __slots__ = ("db_timeout_s", "metrics")
+
+    def __init__(self, *, metrics: Metrics, db_timeout_s: float) -> None:
+        self.metrics, self.db_timeout_s = metrics, db_timeout_s
+
+    async def page(self, limit: int, before: str | None) -> AuditPage:
+        """A page of audit events, newest first; a database failure is DatabaseUnavailable."""
+        async with guarded("select", self.metrics, self.db_timeout_s):
+            return await page(limit, before)

@@ -33,10 +33,9 @@ def _actor(request: AnyRequest) -> str:
 
 
 class AskController(Controller):
-    """Ask a medical question (open, or behind an `ask` key when MEDQA_ASK_REQUIRES_KEY=true)."""
+    """Ask a medical question (open, or behind an `ask` key when MEDQA_ASK_REQUIRES_KEY=true: asgi.py guards it)."""
 
     tags = ["ask"]  # noqa: RUF012 (Litestar declares it as an instance attribute)
-    guards = [requires("ask", only_if=lambda settings: settings.ask_requires_key)]  # noqa: RUF012
 
     @post(
         "/ask",

@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 import msgspec
 from litestar import Controller, Request, Response, get
 from litestar.datastructures import State
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from app.db import check_database
 from app.errors import NotReady
 from app.problems import PROBLEM_JSON, to_problem
+
+
+class ModelStatus(Protocol):
+    """What readiness asks of the model: is its client open, and the circuit breaker's state."""
+
+    async def ping(self) -> bool:
+        """True when the model client is open."""
+        ...
+
+    def circuit(self) -> str:
+        """closed, open or half-open."""
+        ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Readiness:
+    """The checks /readyz runs: the database (a domain's probe, wrapped in app.db.check_database) and the model."""
+
+    database: Callable[[], Awaitable[str]]
+    model: ModelStatus
 
 
 class Health(msgspec.Struct):
@@ -32,17 +53,17 @@ class SystemController(Controller):
         return {"status": "ok"}
 
     @get("/readyz", cache=False)
-    async def readyz(self, request: Request[Any, Any, Any], state: State) -> Response[dict[str, object]]:
+    async def readyz(self, request: Request[Any, Any, Any], readiness: Readiness) -> Response[dict[str, object]]:
         """Ready when the database answers and the model client is configured; 503 names what failed."""
         checks = {
-            "database": await check_database(state.engine, state.settings.db_timeout_s),
-            "model": "ok" if await state.model.ping() else "model client is closed",
+            "database": await readiness.database(),
+            "model": "ok" if await readiness.model.ping() else "model client is closed",
         }
         if all(value == "ok" for value in checks.values()):
             # An open circuit breaker is reported but keeps the pod ready: it still answers emergency and
             # crisis questions with fixed guidance and fails fast otherwise; taking every pod out of the
             # Service would silence that guidance too.
-            circuit = state.model.breaker.state()
+            circuit = readiness.model.circuit()
             status = "ready" if circuit == "closed" else "degraded"
             return Response({"status": status, "checks": checks, "model_circuit": circuit})
         failed = ", ".join(name for name, value in checks.items() if value != "ok")
