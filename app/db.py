@@ -67,14 +67,18 @@ async def open_database(settings: Settings, pool_size: int = 10) -> AsyncIterato
 
 
 def bind_tables(engine: Engine) -> None:  # type: ignore[type-arg]
-    """Point every table (ours and Piccolo's migration table) at `engine`."""
+    """Point every table of Piccolo's app registry (app/piccolo_conf.py), and its migration table, at `engine`.
+
+    Piccolo queries find their engine on the table class, so this is per process, not per request.
+    """
     from piccolo.apps.migrations.tables import Migration
 
-    from app.access.tables import ApiKey, AuditEvent
-    from app.questions.tables import QARecord
+    from app.piccolo_conf import APP_REGISTRY
 
-    for table in (QARecord, ApiKey, AuditEvent, Migration):
-        table._meta.db = engine
+    for name in APP_REGISTRY.app_configs:
+        for table in APP_REGISTRY.get_table_classes(name):
+            table._meta.db = engine
+    Migration._meta.db = engine
 
 
 async def open_engine(engine: Engine, pool_size: int = 10) -> None:  # type: ignore[type-arg]
