@@ -25,6 +25,7 @@ log = structlog.get_logger(__name__)
 # DatabaseTokenUnavailable (no Entra token) is a ConnectionError, so it is covered here too.
 DB_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, sqlite3.Error, TimeoutError, ConnectionError)
 Password = Callable[[], Awaitable[str]]
+Probe = Callable[[], Awaitable[object]]
 
 
 class TokenPostgresEngine(PostgresEngine):
@@ -66,14 +67,18 @@ async def open_database(settings: Settings, pool_size: int = 10) -> AsyncIterato
 
 
 def bind_tables(engine: Engine) -> None:  # type: ignore[type-arg]
-    """Point every table (ours and Piccolo's migration table) at `engine`."""
+    """Point every table of Piccolo's app registry (app/piccolo_conf.py), and its migration table, at `engine`.
+
+    Piccolo queries find their engine on the table class, so this is per process, not per request.
+    """
     from piccolo.apps.migrations.tables import Migration
 
-    from app.access.tables import ApiKey, AuditEvent
-    from app.questions.tables import QARecord
+    from app.piccolo_conf import APP_REGISTRY
 
-    for table in (QARecord, ApiKey, AuditEvent, Migration):
-        table._meta.db = engine
+    for name in APP_REGISTRY.app_configs:
+        for table in APP_REGISTRY.get_table_classes(name):
+            table._meta.db = engine
+    Migration._meta.db = engine
 
 
 async def open_engine(engine: Engine, pool_size: int = 10) -> None:  # type: ignore[type-arg]
@@ -104,15 +109,17 @@ async def guarded(operation: str, metrics: Metrics, timeout_s: float) -> AsyncIt
         raise DatabaseUnavailable(f"the database failed during {operation}", retry_after=5) from None
 
 
-async def check_database(engine: Engine, timeout_s: float) -> str:  # type: ignore[type-arg]
-    """Readiness check: "ok" when the records table answers, else a short reason (no secrets)."""
-    from app.questions.tables import QARecord
+async def check_database(engine: Engine, timeout_s: float, probe: Probe | None = None) -> str:  # type: ignore[type-arg]
+    """Readiness check: "ok" when `probe` (a domain's cheap read; default `SELECT 1`) answers, else a short reason.
 
+    The reason names the error type only (no secrets). The questions domain hands in a read of its table,
+    so missing migrations show as "database not usable".
+    """
     try:
         async with asyncio.timeout(min(timeout_s, 2.0)):
             if isinstance(engine, PostgresEngine) and engine.pool is None:
                 await open_engine(engine)
-            await QARecord.select(QARecord.id).limit(1)
+            await (probe() if probe is not None else engine.run_ddl("SELECT 1"))
     except DB_ERRORS as exc:
         return f"database unreachable ({type(exc).__name__})"
     except Exception as exc:  # noqa: BLE001 (e.g. the table is missing: migrations not applied)

@@ -1,4 +1,4 @@
-"""Entra workload-identity login to PostgreSQL: the settings it needs and the token asyncpg uses as password.
+"""Entra workload-identity login to PostgreSQL: the token asyncpg uses as password (its settings: app.settings).
 
 On AKS the workload identity webhook injects AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE
 and AZURE_AUTHORITY_HOST into pods labelled `azure.workload.identity/use: "true"`. The service trades the
@@ -13,18 +13,18 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+
+# The login's settings live with the other settings (app.settings sits below everything); kept importable here.
+from app.settings import WEBHOOK_VARIABLES, EntraLogin
+
+__all__ = ["DATABASE_SCOPE", "WEBHOOK_VARIABLES", "DatabaseTokenUnavailable", "EntraLogin", "EntraTokenProvider"]
 
 if TYPE_CHECKING:
     from azure.core.credentials_async import AsyncSupportsTokenInfo
     from azure.identity.aio import WorkloadIdentityCredential
 
 DATABASE_SCOPE = "https://ossrdbms-aad.database.windows.net/.default"
-# What the webhook injects: a test that parses a rendered pod's environment must add these itself.
-WEBHOOK_VARIABLES = ("AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_AUTHORITY_HOST")
 MIN_TOKEN_LIFETIME_S = 30.0
 # Bounded so a dead token endpoint fails inside the readiness probe's and the request's database deadline.
 TRANSPORT_OPTIONS: dict[str, Any] = {
@@ -33,64 +33,10 @@ TRANSPORT_OPTIONS: dict[str, Any] = {
     "connection_timeout": 2,
     "read_timeout": 5,
 }
-_WEBHOOK_HINT = "the AKS workload identity webhook sets it for pods labelled azure.workload.identity/use=true"
 
 
 class DatabaseTokenUnavailable(ConnectionError):
     """No Entra access token for the database: the token endpoint failed or refused the federated token."""
-
-
-@dataclass(frozen=True, slots=True)
-class EntraLogin:
-    """Where the workload identity's federated token is and whom it names (read from the AZURE_* variables)."""
-
-    client_id: str
-    tenant_id: str
-    token_file: str
-    authority_host: str | None = None
-
-    @classmethod
-    def for_database(cls, database_url: str, env: Mapping[str, str]) -> EntraLogin:
-        """Check the URL names the identity without a password, then read the AZURE_* variables.
-
-        Raises ValueError starting with the variable's name (the URL itself is never shown).
-        """
-        if not database_url.startswith(("postgres://", "postgresql://")):
-            raise ValueError("MEDQA_DATABASE_URL: MEDQA_DATABASE_AUTH=entra needs a postgres:// URL")
-        parts = urlsplit(database_url)
-        if not parts.username:
-            raise ValueError("MEDQA_DATABASE_URL: must name the identity as user when MEDQA_DATABASE_AUTH=entra")
-        if parts.password is not None:
-            raise ValueError("MEDQA_DATABASE_URL: must carry no password when MEDQA_DATABASE_AUTH=entra")
-        return cls.from_env(env)
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> EntraLogin:
-        """Read and check the AZURE_* variables; raise ValueError starting with the variable's name."""
-        values = {}
-        for name in WEBHOOK_VARIABLES[:3]:
-            value = env.get(name, "").strip()
-            if not value:
-                raise ValueError(f"{name}: required when MEDQA_DATABASE_AUTH=entra ({_WEBHOOK_HINT})")
-            values[name] = value
-        authority = env.get("AZURE_AUTHORITY_HOST", "").strip() or None
-        if authority is not None:
-            parts = urlsplit(authority)
-            if parts.scheme != "https" or not parts.netloc:
-                raise ValueError(f"AZURE_AUTHORITY_HOST: must be an https:// URL, got {authority!r}")
-        _check_readable(values["AZURE_FEDERATED_TOKEN_FILE"])
-        token_file = values["AZURE_FEDERATED_TOKEN_FILE"]
-        return cls(values["AZURE_CLIENT_ID"], values["AZURE_TENANT_ID"], token_file, authority)
-
-
-def _check_readable(path: str) -> None:
-    try:
-        with open(path, encoding="utf-8") as file:
-            content = file.read(1)
-    except OSError as exc:
-        raise ValueError(f"AZURE_FEDERATED_TOKEN_FILE: cannot read {path} ({type(exc).__name__})") from None
-    if not content:
-        raise ValueError(f"AZURE_FEDERATED_TOKEN_FILE: {path} is empty")
 
 
 class EntraTokenProvider:

@@ -1,4 +1,4 @@
-"""One exception tree for the service; `asgi.py` maps it once to RFC 9457 problem+json."""
+"""One exception tree for the service; `problems.to_problem` maps it once to RFC 9457 problem+json."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ class MedQAError(Exception):
     status: ClassVar[int] = 500
     title: ClassVar[str] = "Internal error"
     slug: ClassVar[str] = "internal-error"
+    headers: ClassVar[dict[str, str]] = {}
+    """Response headers every instance carries (e.g. WWW-Authenticate on 401)."""
 
     def __init__(self, detail: str, *, retry_after: int | None = None, errors: list[dict[str, str]] | None = None):
         super().__init__(detail)
@@ -25,6 +27,23 @@ class InvalidRequest(MedQAError):
     status = 422
     title = "Invalid request"
     slug = "invalid-request"
+
+
+class Unauthorized(MedQAError):
+    """No API key, or one that is malformed, unknown or revoked, where one is needed."""
+
+    status = 401
+    title = "Unauthorized"
+    slug = "unauthorized"
+    headers: ClassVar[dict[str, str]] = {"WWW-Authenticate": 'Bearer realm="medqa"'}
+
+
+class Forbidden(MedQAError):
+    """The caller is known but may not do this (a key without the scope, a request not from our Front Door)."""
+
+    status = 403
+    title = "Forbidden"
+    slug = "forbidden"
 
 
 class QuestionNotFound(MedQAError):
@@ -85,6 +104,14 @@ class DatabaseUnavailable(MedQAError):
     status = 503
     title = "The database is unavailable"
     slug = "database-unavailable"
+
+
+class NotReady(MedQAError):
+    """A readiness check failed (the database or the model client)."""
+
+    status = 503
+    title = "Not ready"
+    slug = "not-ready"
 
 
 def problem_type(slug: str) -> str:

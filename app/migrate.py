@@ -8,8 +8,6 @@ import os
 
 from piccolo.engine.base import Engine
 
-os.environ.setdefault("PICCOLO_CONF", "app.piccolo_conf")
-
 
 class MigrationFailed(RuntimeError):
     """A migration did not apply."""
@@ -17,15 +15,15 @@ class MigrationFailed(RuntimeError):
 
 async def migrate(engine: Engine) -> str:  # type: ignore[type-arg]
     """Apply every pending migration to `engine`; return Piccolo's summary of what it did."""
+    os.environ.setdefault("PICCOLO_CONF", "app.piccolo_conf")  # where Piccolo's runner finds the registry
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
-    import app.piccolo_conf as conf
     from app.db import bind_tables
+    from app.piccolo_conf import engine_for
 
-    conf.DB = engine
     bind_tables(engine)
     output = io.StringIO()
-    with contextlib.redirect_stdout(output):
+    with engine_for(engine), contextlib.redirect_stdout(output):
         result = await run_forwards(app_name="all", migration_id="all", fake=False)
     if not result.success:
         raise MigrationFailed(result.message or "migration failed")

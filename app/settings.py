@@ -8,8 +8,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
-
-from app.entra import EntraLogin
+from urllib.parse import urlsplit
 
 ENVIRONMENTS = ("dev", "test", "staging", "prod")
 LOG_FORMATS = ("json", "console")
@@ -17,6 +16,11 @@ LOG_LEVELS = ("debug", "info", "warning", "error")
 DEFAULT_MODEL = "gemini-3.8-flash"
 DEFAULT_DATABASE_URL = "sqlite:///medqa.sqlite"
 DATABASE_AUTHS = ("password", "entra")
+# The locales of app/safety/rules/guidance.yaml (a unit test keeps the two equal; settings import no app module).
+LOCALES = ("intl", "gb", "us", "eu")
+# What the webhook injects: a test that parses a rendered pod's environment must add these itself.
+WEBHOOK_VARIABLES = ("AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_AUTHORITY_HOST")
+_WEBHOOK_HINT = "the AKS workload identity webhook sets it for pods labelled azure.workload.identity/use=true"
 _GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 T = TypeVar("T")
@@ -24,6 +28,59 @@ T = TypeVar("T")
 
 class ConfigError(ValueError):
     """A configuration variable has a value the service cannot run with."""
+
+
+@dataclass(frozen=True, slots=True)
+class EntraLogin:
+    """Where the workload identity's federated token is and whom it names (read from the AZURE_* variables)."""
+
+    client_id: str
+    tenant_id: str
+    token_file: str
+    authority_host: str | None = None
+
+    @classmethod
+    def for_database(cls, database_url: str, env: Mapping[str, str]) -> EntraLogin:
+        """Check the URL names the identity without a password, then read the AZURE_* variables.
+
+        Raises ValueError starting with the variable's name (the URL itself is never shown).
+        """
+        if not database_url.startswith(("postgres://", "postgresql://")):
+            raise ValueError("MEDQA_DATABASE_URL: MEDQA_DATABASE_AUTH=entra needs a postgres:// URL")
+        parts = urlsplit(database_url)
+        if not parts.username:
+            raise ValueError("MEDQA_DATABASE_URL: must name the identity as user when MEDQA_DATABASE_AUTH=entra")
+        if parts.password is not None:
+            raise ValueError("MEDQA_DATABASE_URL: must carry no password when MEDQA_DATABASE_AUTH=entra")
+        return cls.from_env(env)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> EntraLogin:
+        """Read and check the AZURE_* variables; raise ValueError starting with the variable's name."""
+        values = {}
+        for name in WEBHOOK_VARIABLES[:3]:
+            value = env.get(name, "").strip()
+            if not value:
+                raise ValueError(f"{name}: required when MEDQA_DATABASE_AUTH=entra ({_WEBHOOK_HINT})")
+            values[name] = value
+        authority = env.get("AZURE_AUTHORITY_HOST", "").strip() or None
+        if authority is not None:
+            parts = urlsplit(authority)
+            if parts.scheme != "https" or not parts.netloc:
+                raise ValueError(f"AZURE_AUTHORITY_HOST: must be an https:// URL, got {authority!r}")
+        _check_readable(values["AZURE_FEDERATED_TOKEN_FILE"])
+        token_file = values["AZURE_FEDERATED_TOKEN_FILE"]
+        return cls(values["AZURE_CLIENT_ID"], values["AZURE_TENANT_ID"], token_file, authority)
+
+
+def _check_readable(path: str) -> None:
+    try:
+        with open(path, encoding="utf-8") as file:
+            content = file.read(1)
+    except OSError as exc:
+        raise ValueError(f"AZURE_FEDERATED_TOKEN_FILE: cannot read {path} ({type(exc).__name__})") from None
+    if not content:
+        raise ValueError(f"AZURE_FEDERATED_TOKEN_FILE: {path} is empty")
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,11 +265,9 @@ def _bool(raw: str) -> bool:
 
 
 def _locale(raw: str) -> str:
-    from app.safety.guidance import locales
-
     value = raw.lower()
-    if value not in locales():
-        raise ValueError(f"must be one of {', '.join(sorted(locales()))}, got {raw!r}")
+    if value not in LOCALES:
+        raise ValueError(f"must be one of {', '.join(sorted(LOCALES))}, got {raw!r}")
     return value
 
 

@@ -9,7 +9,9 @@ from typing import Any
 import msgspec
 
 from app.access.tables import AuditEvent
-from app.pagination import as_datetime, as_uuid, decode_cursor, encode_cursor
+from app.db import guarded
+from app.pagination import as_datetime, as_uuid, newest_first, next_before
+from app.system.metrics import Metrics
 
 
 class AuditEntry(msgspec.Struct):
@@ -38,15 +40,23 @@ async def record(actor: str, action: str, target: str, count: int = 1) -> None:
 
 async def page(limit: int, before: str | None) -> AuditPage:
     """A page of audit events, newest first, after the keyset cursor `before`."""
-    query = AuditEvent.select().order_by(AuditEvent.at, AuditEvent.id, ascending=False).limit(limit)
-    if before is not None:
-        at, last_id = decode_cursor(before)
-        query = query.where((AuditEvent.at < at) | ((AuditEvent.at == at) & (AuditEvent.id < last_id)))
-    rows: list[dict[str, Any]] = await query
+    rows: list[dict[str, Any]] = await newest_first(AuditEvent.select(), AuditEvent.at, AuditEvent.id, limit, before)
     items = [
         AuditEntry(as_uuid(r["id"]), as_datetime(r["at"]), r["actor"], r["action"], r["target"], r["records"])
         for r in rows
     ]
-    return AuditPage(
-        items=items, next_before=encode_cursor(items[-1].at, items[-1].id) if len(items) == limit else None
-    )
+    return AuditPage(items=items, next_before=next_before(items, limit, "at"))
+
+
+class AuditLog:
+    """`GET /audit`'s service: pages of the log under the database guard."""
+
+    __slots__ = ("db_timeout_s", "metrics")
+
+    def __init__(self, *, metrics: Metrics, db_timeout_s: float) -> None:
+        self.metrics, self.db_timeout_s = metrics, db_timeout_s
+
+    async def page(self, limit: int, before: str | None) -> AuditPage:
+        """A page of audit events, newest first; a database failure is DatabaseUnavailable."""
+        async with guarded("select", self.metrics, self.db_timeout_s):
+            return await page(limit, before)

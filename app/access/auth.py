@@ -7,20 +7,23 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+from litestar.types import ASGIApp
 
 from app.access.keys import KeyVerifier, Principal
 from app.db import DB_ERRORS
-from app.errors import DatabaseUnavailable
+from app.errors import DatabaseUnavailable, Forbidden, Unauthorized
 
 Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Awaitable[None]]
-UNAUTHORIZED_HEADERS = {"WWW-Authenticate": 'Bearer realm="medqa"'}
 
 
 class ApiKeyMiddleware(AbstractAuthenticationMiddleware):
-    """No Authorization header: anonymous. A Bearer key: checked, and a wrong one is a 401 at once."""
+    """No Authorization header: anonymous. A Bearer key: checked by `verifier`, and a wrong one is a 401 at once."""
+
+    def __init__(self, app: ASGIApp, *, verifier: KeyVerifier, exclude: list[str] | None = None) -> None:
+        super().__init__(app, exclude=exclude)
+        self.verifier = verifier
 
     async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
         """Resolve the caller from the Authorization header."""
@@ -29,14 +32,13 @@ class ApiKeyMiddleware(AbstractAuthenticationMiddleware):
             return AuthenticationResult(user=None, auth=None)
         scheme, _, key = header.partition(" ")
         if scheme.lower() != "bearer" or not key.strip():
-            raise NotAuthorizedException("use Authorization: Bearer <key>", headers=UNAUTHORIZED_HEADERS)
-        verifier: KeyVerifier = connection.app.state.key_verifier
+            raise Unauthorized("use Authorization: Bearer <key>")
         try:
-            principal = await verifier.verify(key.strip())
+            principal = await self.verifier.verify(key.strip())
         except DB_ERRORS:
             raise DatabaseUnavailable("the key could not be checked", retry_after=5) from None
         if principal is None:
-            raise NotAuthorizedException("the API key is not valid", headers=UNAUTHORIZED_HEADERS)
+            raise Unauthorized("the API key is not valid")
         return AuthenticationResult(user=principal, auth=None)
 
 
@@ -46,20 +48,16 @@ def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | 
     return user if isinstance(user, Principal) else None
 
 
-def requires(scope: str, *, only_if: Callable[[Any], bool] | None = None) -> Guard:
-    """A guard: 401 without a key, 403 with a key that lacks `scope`; `only_if(settings)` can waive it."""
+def requires(scope: str) -> Guard:
+    """A guard: 401 without a key, 403 with a key that lacks `scope`."""
 
     # async on purpose: Litestar runs a plain function in a worker thread, a hand-off on every request.
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-        if only_if is not None and not only_if(connection.app.state.settings):
-            return
         principal = principal_of(connection)
         if principal is None:
-            raise NotAuthorizedException(
-                f"an API key with the {scope!r} scope is required", headers=UNAUTHORIZED_HEADERS
-            )
+            raise Unauthorized(f"an API key with the {scope!r} scope is required")
         if not principal.allows(scope):
-            raise PermissionDeniedException(f"this key lacks the {scope!r} scope")
+            raise Forbidden(f"this key lacks the {scope!r} scope")
 
     return guard
 

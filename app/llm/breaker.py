@@ -91,6 +91,10 @@ class GuardedModel:
             raise
         self.breaker.record(None)
 
+    def circuit(self) -> str:
+        """The breaker's state (for readiness): closed, open or half-open."""
+        return self.breaker.state()
+
     async def ping(self) -> bool:
         """The inner model's client is open."""
         return await self.inner.ping()

@@ -1,4 +1,4 @@
-"""HTTP routes of the questions domain: thin handlers that call QuestionService."""
+"""HTTP routes of the questions domain: thin handlers that call the ask flow and the record service."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from litestar.params import Parameter
 from litestar.response import ServerSentEvent
 
 from app.access.auth import principal_of, requires
-from app.problems import Problem
+from app.problems import MAX_BODY_BYTES, Problem
+from app.questions.ask import AskFlow
 from app.questions.schemas import AnswerRecord, AskRequest, Conversation, Deleted, QuestionPage
-from app.questions.service import QuestionService
+from app.questions.service import RecordService
 from app.questions.streaming import sse_events
 
 AnyRequest = Request[Any, Any, Any]
@@ -32,10 +33,9 @@ def _actor(request: AnyRequest) -> str:
 
 
 class AskController(Controller):
-    """Ask a medical question (open, or behind an `ask` key when MEDQA_ASK_REQUIRES_KEY=true)."""
+    """Ask a medical question (open, or behind an `ask` key when MEDQA_ASK_REQUIRES_KEY=true: asgi.py guards it)."""
 
     tags = ["ask"]  # noqa: RUF012 (Litestar declares it as an instance attribute)
-    guards = [requires("ask", only_if=lambda settings: settings.ask_requires_key)]  # noqa: RUF012
 
     @post(
         "/ask",
@@ -44,11 +44,11 @@ class AskController(Controller):
         description="Triages and redacts the question, asks the model, stores the redacted record, returns it. "
         "Emergency and crisis questions always get fixed guidance first, even when the model fails.",
         responses=_problems(400, 401, 403, 413, 422, 429, 502, 503, 504),
-        request_max_body_size=16 * 1024,
+        request_max_body_size=MAX_BODY_BYTES,
     )
-    async def ask(self, data: AskRequest, questions: QuestionService) -> AnswerRecord:
+    async def ask(self, data: AskRequest, ask_flow: AskFlow) -> AnswerRecord:
         """Answer one question."""
-        return await questions.ask(data)
+        return await ask_flow.ask(data)
 
     @post(
         "/ask/stream",
@@ -58,14 +58,14 @@ class AskController(Controller):
         "questions only), `token` (text chunks as Gemini streams them), then `done` (the stored record, as /ask "
         "returns it) or `error` (problem+json). The record is stored once, when the stream completes.",
         responses=_problems(400, 401, 403, 413, 422, 429, 503),
-        request_max_body_size=16 * 1024,
+        request_max_body_size=MAX_BODY_BYTES,
         media_type="text/event-stream",
         response_description="Server-Sent Events: triage, token..., then done or error",
     )
-    async def ask_stream(self, request: AnyRequest, data: AskRequest, questions: QuestionService) -> ServerSentEvent:
+    async def ask_stream(self, request: AnyRequest, data: AskRequest, ask_flow: AskFlow) -> ServerSentEvent:
         """Stream one answer."""
-        prepared = await questions.prepare(data)  # validation errors answer before the stream starts
-        return ServerSentEvent(sse_events(questions.ask_stream(prepared), request.url.path))
+        prepared = await ask_flow.prepare(data)  # validation errors answer before the stream starts
+        return ServerSentEvent(sse_events(ask_flow.stream(prepared), request.url.path))
 
 
 class RecordsController(Controller):
@@ -75,41 +75,39 @@ class RecordsController(Controller):
 
     @get("/questions/{question_id:uuid}", guards=[requires("read")], summary="Get one stored record",
          responses=_problems(401, 403, 404, 503))  # fmt: skip
-    async def get_question(self, request: AnyRequest, question_id: UUID, questions: QuestionService) -> AnswerRecord:
+    async def get_question(self, request: AnyRequest, question_id: UUID, records: RecordService) -> AnswerRecord:
         """One stored record by id."""
-        return await questions.get(question_id, _actor(request))
+        return await records.get(question_id, _actor(request))
 
     @get("/questions", guards=[requires("read")], summary="List stored records, newest first",
          responses=_problems(401, 403, 422, 503))  # fmt: skip
     async def list_questions(
         self,
         request: AnyRequest,
-        questions: QuestionService,
+        records: RecordService,
         limit: Annotated[int, Parameter(ge=1, le=100, description="Page size.")] = 20,
         before: Annotated[str | None, Parameter(description="Cursor from a previous page's next_before.")] = None,
     ) -> QuestionPage:
         """A page of records (keyset pagination)."""
-        return await questions.page(limit, before, _actor(request))
+        return await records.page(limit, before, _actor(request))
 
     @get("/conversations/{conversation_id:uuid}", guards=[requires("read")], summary="Get a conversation",
          responses=_problems(401, 403, 404, 503))  # fmt: skip
     async def get_conversation(
-        self, request: AnyRequest, conversation_id: UUID, questions: QuestionService
+        self, request: AnyRequest, conversation_id: UUID, records: RecordService
     ) -> Conversation:
         """Every turn of a conversation, oldest first."""
-        turns = await questions.conversation(conversation_id, _actor(request))
+        turns = await records.conversation(conversation_id, _actor(request))
         return Conversation(conversation_id=conversation_id, turns=turns)
 
     @delete("/questions/{question_id:uuid}", guards=[requires("admin")], summary="Erase one record",
             responses=_problems(401, 403, 404, 503))  # fmt: skip
-    async def delete_question(self, request: AnyRequest, question_id: UUID, questions: QuestionService) -> None:
+    async def delete_question(self, request: AnyRequest, question_id: UUID, records: RecordService) -> None:
         """Erase a record on request (right to erasure)."""
-        await questions.delete(question_id, _actor(request))
+        await records.delete(question_id, _actor(request))
 
     @delete("/conversations/{conversation_id:uuid}", guards=[requires("admin")], status_code=200,
             summary="Erase a whole conversation", responses=_problems(401, 403, 404, 503))  # fmt: skip
-    async def delete_conversation(
-        self, request: AnyRequest, conversation_id: UUID, questions: QuestionService
-    ) -> Deleted:
+    async def delete_conversation(self, request: AnyRequest, conversation_id: UUID, records: RecordService) -> Deleted:
         """Erase every record of a conversation."""
-        return Deleted(deleted=await questions.delete_conversation(conversation_id, _actor(request)))
+        return Deleted(deleted=await records.delete_conversation(conversation_id, _actor(request)))

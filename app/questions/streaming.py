@@ -7,9 +7,15 @@ from collections.abc import AsyncIterator
 import msgspec
 from litestar.response import ServerSentEventMessage
 
-from app.errors import MedQAError, problem_type
-from app.problems import Problem
+from app.errors import MedQAError
+from app.problems import Problem, to_problem
 from app.questions.schemas import AnswerRecord, Guidance
+
+
+class StreamProblem(Problem, omit_defaults=True):
+    """The `error` event: the problem /ask would answer, with Retry-After as a member (headers are long gone)."""
+
+    retry_after: int | None = None
 
 
 async def sse_events(
@@ -25,6 +31,12 @@ async def sse_events(
             else:
                 yield ServerSentEventMessage(event="token", data=msgspec.json.encode({"text": item}).decode())
     except MedQAError as exc:
-        problem = Problem(type=problem_type(exc.slug), title=exc.title, status=exc.status, detail=exc.detail)
-        problem.instance = path
-        yield ServerSentEventMessage(event="error", data=msgspec.json.encode(problem).decode())
+        yield ServerSentEventMessage(event="error", data=msgspec.json.encode(stream_problem(exc, path)).decode())
+
+
+def stream_problem(exc: MedQAError, path: str) -> StreamProblem:
+    """The `error` event's body for `exc`: `to_problem`'s, errors[] kept, Retry-After as `retry_after`."""
+    problem, headers = to_problem(exc, path)
+    retry_after = headers.get("Retry-After")
+    fields = msgspec.structs.asdict(problem)
+    return StreamProblem(**fields, retry_after=int(retry_after) if retry_after is not None else None)

@@ -18,8 +18,8 @@ from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, HTTPResponseBodyEvent, HTTPResponseStartEvent, Receive, Scope, Send
 
-from app.errors import problem_type
-from app.problems import PROBLEM_JSON, Problem
+from app.errors import Forbidden
+from app.problems import PROBLEM_JSON, to_problem
 
 EXEMPT_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 _HEADER = b"x-azure-fdid"
@@ -51,10 +51,7 @@ class FrontDoorCheck(ASGIMiddleware):
         if scope["path"] in EXEMPT_PATHS or self._allowed(scope):
             await next_app(scope, receive, send)
             return
-        problem = Problem(
-            type=problem_type("forbidden"), title="Forbidden", status=403, detail=_DETAIL, instance=scope["path"]
-        )
-        body = msgspec.json.encode(problem)
+        body = msgspec.json.encode(to_problem(Forbidden(_DETAIL), scope["path"]).problem)
         headers = [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode())]
         start: HTTPResponseStartEvent = {"type": "http.response.start", "status": 403, "headers": headers}
         end: HTTPResponseBodyEvent = {"type": "http.response.body", "body": body, "more_body": False}
