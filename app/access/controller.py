@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, get
+from litestar.di import NamedDependency
 from litestar.params import Parameter
 
 from app.access import audit
@@ -20,7 +21,7 @@ class AuditController(Controller):
     @get("/audit", summary="List audit events, newest first")
     async def list_audit(
         self,
-        audit_log: audit.AuditLog,
+        audit_log: NamedDependency[audit.AuditLog],
         limit: Annotated[int, Parameter(ge=1, le=500, description="Page size.")] = 100,
         before: Annotated[str | None, Parameter(description="Cursor from a previous page's next_before.")] = None,
     ) -> audit.AuditPage:

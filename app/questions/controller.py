@@ -6,8 +6,9 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, delete, get, post
+from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import Parameter
+from litestar.params import FromPath, JSONBody, Parameter
 from litestar.response import ServerSentEvent
 
 from app.access.auth import principal_of, requires
@@ -46,7 +47,7 @@ class AskController(Controller):
         responses=_problems(400, 401, 403, 413, 422, 429, 502, 503, 504),
         request_max_body_size=MAX_BODY_BYTES,
     )
-    async def ask(self, data: AskRequest, ask_flow: AskFlow) -> AnswerRecord:
+    async def ask(self, data: JSONBody[AskRequest], ask_flow: NamedDependency[AskFlow]) -> AnswerRecord:
         """Answer one question."""
         return await ask_flow.ask(data)
 
@@ -62,7 +63,9 @@ class AskController(Controller):
         media_type="text/event-stream",
         response_description="Server-Sent Events: triage, token..., then done or error",
     )
-    async def ask_stream(self, request: AnyRequest, data: AskRequest, ask_flow: AskFlow) -> ServerSentEvent:
+    async def ask_stream(
+        self, request: AnyRequest, data: JSONBody[AskRequest], ask_flow: NamedDependency[AskFlow]
+    ) -> ServerSentEvent:
         """Stream one answer."""
         prepared = await ask_flow.prepare(data)  # validation errors answer before the stream starts
         return ServerSentEvent(sse_events(ask_flow.stream(prepared), request.url.path))
@@ -75,7 +78,9 @@ class RecordsController(Controller):
 
     @get("/questions/{question_id:uuid}", guards=[requires("read")], summary="Get one stored record",
          responses=_problems(401, 403, 404, 503))  # fmt: skip
-    async def get_question(self, request: AnyRequest, question_id: UUID, records: RecordService) -> AnswerRecord:
+    async def get_question(
+        self, request: AnyRequest, question_id: FromPath[UUID], records: NamedDependency[RecordService]
+    ) -> AnswerRecord:
         """One stored record by id."""
         return await records.get(question_id, _actor(request))
 
@@ -84,7 +89,7 @@ class RecordsController(Controller):
     async def list_questions(
         self,
         request: AnyRequest,
-        records: RecordService,
+        records: NamedDependency[RecordService],
         limit: Annotated[int, Parameter(ge=1, le=100, description="Page size.")] = 20,
         before: Annotated[str | None, Parameter(description="Cursor from a previous page's next_before.")] = None,
     ) -> QuestionPage:
@@ -94,7 +99,7 @@ class RecordsController(Controller):
     @get("/conversations/{conversation_id:uuid}", guards=[requires("read")], summary="Get a conversation",
          responses=_problems(401, 403, 404, 503))  # fmt: skip
     async def get_conversation(
-        self, request: AnyRequest, conversation_id: UUID, records: RecordService
+        self, request: AnyRequest, conversation_id: FromPath[UUID], records: NamedDependency[RecordService]
     ) -> Conversation:
         """Every turn of a conversation, oldest first."""
         turns = await records.conversation(conversation_id, _actor(request))
@@ -102,12 +107,16 @@ class RecordsController(Controller):
 
     @delete("/questions/{question_id:uuid}", guards=[requires("admin")], summary="Erase one record",
             responses=_problems(401, 403, 404, 503))  # fmt: skip
-    async def delete_question(self, request: AnyRequest, question_id: UUID, records: RecordService) -> None:
+    async def delete_question(
+        self, request: AnyRequest, question_id: FromPath[UUID], records: NamedDependency[RecordService]
+    ) -> None:
         """Erase a record on request (right to erasure)."""
         await records.delete(question_id, _actor(request))
 
     @delete("/conversations/{conversation_id:uuid}", guards=[requires("admin")], status_code=200,
             summary="Erase a whole conversation", responses=_problems(401, 403, 404, 503))  # fmt: skip
-    async def delete_conversation(self, request: AnyRequest, conversation_id: UUID, records: RecordService) -> Deleted:
+    async def delete_conversation(
+        self, request: AnyRequest, conversation_id: FromPath[UUID], records: NamedDependency[RecordService]
+    ) -> Deleted:
         """Erase every record of a conversation."""
         return Deleted(deleted=await records.delete_conversation(conversation_id, _actor(request)))

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 import msgspec
 from litestar import Controller, Request, Response, get
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from app.errors import NotReady
@@ -53,7 +54,9 @@ class SystemController(Controller):
         return {"status": "ok"}
 
     @get("/readyz", cache=False)
-    async def readyz(self, request: Request[Any, Any, Any], readiness: Readiness) -> Response[dict[str, object]]:
+    async def readyz(
+        self, request: Request[Any, Any, Any], readiness: NamedDependency[Readiness]
+    ) -> Response[dict[str, object]]:
         """Ready when the database answers and the model client is configured; 503 names what failed."""
         checks = {
             "database": await readiness.database(),
