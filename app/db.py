@@ -28,15 +28,21 @@ Password = Callable[[], Awaitable[str]]
 Probe = Callable[[], Awaitable[object]]
 
 
-class TokenPostgresEngine(PostgresEngine):
-    """A PostgresEngine whose password is a token fetched per connection.
+class StartupPostgresEngine(PostgresEngine):
+    """A PostgresEngine that does not connect while it is built.
 
-    Piccolo's constructor connects once, in a throwaway event loop, only to warn about old servers; with a
-    token password that would fetch a token in a loop the credential does not live in, so it is skipped.
+    Piccolo's constructor connects once, in a throwaway event loop, only to warn about servers older than
+    PostgreSQL 10. At start-up that blocks the process for up to the connect timeout whenever the server is
+    down or not yet reachable, and it reaches the database before the pool exists; `/readyz` reports the
+    database instead, so the check is skipped.
     """
 
     async def check_version(self) -> None:
         """Skipped: see the class docstring."""
+
+
+class TokenPostgresEngine(StartupPostgresEngine):
+    """A StartupPostgresEngine whose password is a token fetched per connection (Entra login)."""
 
 
 def make_engine(database_url: str, password: Password | None = None) -> Engine:  # type: ignore[type-arg]
@@ -46,7 +52,7 @@ def make_engine(database_url: str, password: Password | None = None) -> Engine: 
         return SQLiteEngine(path=str(path))
     if password is not None:
         return TokenPostgresEngine(config={"dsn": database_url, "password": password}, log_queries=False)
-    return PostgresEngine(config={"dsn": database_url}, log_queries=False)
+    return StartupPostgresEngine(config={"dsn": database_url}, log_queries=False)
 
 
 @asynccontextmanager

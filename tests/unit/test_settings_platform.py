@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import asyncpg
 import pytest
+from piccolo.engine.postgres import PostgresEngine
 
 from app.db import TokenPostgresEngine, make_engine
 from app.settings import ConfigError, Settings
 
 URL = "postgres://id-medqa-dev-weu@psql-medqa-dev-weu.postgres.database.azure.com:5432/medqa?sslmode=require"
 FDID = "0f4c6a1e-2b3d-4e5f-8a9b-1c2d3e4f5a6b"
+
+
+async def _token() -> str:
+    return "a-token"
 
 
 @pytest.fixture
@@ -50,9 +56,23 @@ def test_entra_engine_takes_the_token_per_connection(webhook_env: dict[str, str]
 
 
 def test_password_login_stays_the_default() -> None:
-    settings = Settings.from_env({"MEDQA_DATABASE_URL": "postgres://u:p@db:5432/medqa"})
+    settings = Settings.from_env({"MEDQA_DATABASE_URL": "postgres://u:p@127.0.0.1:9/medqa"})
     assert settings.database_auth == "password" and settings.entra is None
-    assert type(make_engine(settings.database_url)).__name__ == "PostgresEngine"
+    assert isinstance(make_engine(settings.database_url), PostgresEngine)
+
+
+def test_building_the_engine_does_not_connect(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Piccolo's constructor would connect to check the server version; at start-up that blocks when it is down."""
+    attempts: list[object] = []
+
+    async def refuse(*args: object, **kwargs: object) -> None:
+        attempts.append(args)
+        raise OSError("no connection expected")
+
+    monkeypatch.setattr(asyncpg, "connect", refuse)
+    for engine in (make_engine("postgres://u:p@127.0.0.1:9/medqa"), make_engine("postgres://u@127.0.0.1:9/m", _token)):
+        assert isinstance(engine, PostgresEngine)
+    assert attempts == []
 
 
 @pytest.mark.parametrize("name", ["AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_FEDERATED_TOKEN_FILE"])
