@@ -24,7 +24,7 @@ DEV_PATH = HERE.parents[1] / "tests" / "safety" / "triage_fresh_dev.yaml"
 SEED = 18
 EPOCHS = 10
 RATE = 1.0
-L2 = 1e-4
+L2 = 1e-3
 PRUNE = 0.01
 MAX_DEV_FALSE_POSITIVE_RATE = 0.05
 
@@ -82,7 +82,7 @@ ROUTINE = (
 
 
 CATEGORIES = frozenset(
-    "stroke chest_pain anaphylaxis breathing overdose_poisoning suicide_self_harm bleeding head_injury "
+    "stroke chest_pain unconscious anaphylaxis breathing overdose_poisoning suicide_self_harm bleeding head_injury "
     "sepsis_meningitis infant pregnancy diabetic seizure burns testicular cauda_equina abdominal choking drowning "
     "everyday "
     "hypothermia_heat electric_shock vision_loss psychosis_danger general lookalike".split()

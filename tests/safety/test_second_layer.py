@@ -162,7 +162,7 @@ def test_sections_of_several_files_merge_and_training_txt_comes_first(tmp_path: 
 def test_every_training_line_is_used_once_and_each_category_has_both_sides() -> None:
     data = train.sections()
     lines = training_lines()
-    assert len(lines) >= 1600 and len({normal(line) for line in lines}) == len(lines)
+    assert len(lines) >= 2100 and len({normal(line) for line in lines}) == len(lines)
     urgent = {category for kind, category, level in data if level != "routine"}
     lookalike = {category for kind, category, level in data if level == "routine" and kind == "sentence"}
     assert len(urgent) >= 23 and urgent - {"general", "lookalike"} <= lookalike
