@@ -173,3 +173,42 @@ def test_cross_validation_needs_two_folds(monkeypatch: pytest.MonkeyPatch, capsy
     with pytest.raises(SystemExit) as exit_info:
         train.main()
     assert exit_info.value.code == 2 and "--cv needs at least 2 folds" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("ive sorted out who gets my things and written to my parents, this is the last weekend", "crisis"),
+        ("which household chemicals would kill me quickest, asking for myself", "crisis"),
+        ("my periods not due but im gushing blood and feel faint", "emergency"),
+        ("the baby isnt kicking since this morning and im 36 weeks", "emergency"),
+        ("my little girl is 7 weeks and burning up, 38.6", "emergency"),
+        ("what is the max paracetamol dose for an adult", "routine"),
+        ("my dad had a stroke in 2019 and is doing fine, what diet helps", "routine"),
+        ("no chest pain, no breathlessness, just want a statin review", "routine"),
+        ("i used to cut myself at school but i am fine now", "routine"),
+        ("what would you do if someone collapsed, asking for a first aid quiz", "routine"),
+    ],
+)
+def test_wording_in_no_training_file_or_rule_is_triaged_by_the_layer(text: str, level: str) -> None:
+    """Written for this test only: the rules call all of these routine, so the layer alone decides."""
+    assert load_rules().classify(text).level == "routine"
+    assert triage(text).level == level
+
+
+def test_cross_validation_keeps_each_line_in_one_fold(monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = [("sentence", "emergency", f"my face dropped and my arm is weak {i}") for i in range(6)]
+    lines += [("sentence", "routine", f"how do i sleep better in winter {i}") for i in range(6)]
+    monkeypatch.setattr(train, "source_lines", lambda: list(lines))
+    seen: list[set[str]] = []
+    original = train.examples
+
+    def recording(rng: random.Random, kept: list[tuple[str, str, str]] | None = None) -> list[train.Example]:
+        seen.append({line for _, _, line in kept or []})
+        return original(rng, kept)
+
+    monkeypatch.setattr(train, "examples", recording)
+    recall, false_positives = train.cross_validate(3, 0.5)
+    assert len(seen) == 3 and all(len(kept) == 8 for kept in seen)
+    assert set.union(*({line for *_, line in lines} - kept for kept in seen)) == {line for *_, line in lines}
+    assert recall == 1.0 and false_positives == 0.0
