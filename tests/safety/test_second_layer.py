@@ -69,6 +69,12 @@ def test_negated_words_are_marked_and_hedging_is_not_negation() -> None:
     assert "w:chest" in second_layer.features("not sure if this is chest pain")
 
 
+@pytest.mark.parametrize("text", ["no point living anymore", "no reason to go on", "no one would miss me"])
+def test_crisis_idioms_with_no_are_not_negations(text: str) -> None:
+    assert not [feature for feature in second_layer.features(text) if feature.startswith("n:")]
+    assert triage(text).level == "crisis"
+
+
 def normal(text: str) -> str:
     """Lower case, letters and digits only, single spaces: punctuation or spacing alone never makes text new."""
     text = text.lower().replace("'", "").replace("\u2019", "")
