@@ -17,7 +17,12 @@ from typing import Literal
 MODEL_PATH = Path(__file__).with_name("model") / "weights.json"
 CLASSES = ("routine", "emergency", "crisis")
 _NEGATIONS = frozenset({"no", "not", "without", "never", "denies", "nor", "none"})
-_PSEUDO = frozenset({"sure", "just", "only", "idea", "certain"})
+# Words after which "no"/"not" hedge or form an idiom rather than negate a symptom: "not sure if", "not just",
+# and the crisis idioms "no point", "no reason to live", "no way out", "no future", "no hope", "no longer",
+# "no one would miss me".
+_PSEUDO = frozenset(
+    {"sure", "just", "only", "idea", "certain", "point", "reason", "way", "future", "hope", "longer", "one"}
+)
 _NEGATION_SCOPE = 3
 # Function words say nothing alone; in red-flag phrases "and" joins symptoms, so as a feature it would make any
 # long sentence look urgent. They still count inside word pairs.
