@@ -19,7 +19,7 @@ from app.safety.rule_engine import load_rules
 from app.safety.triage import SECOND_LAYER, triage
 
 SETS = Path(__file__).parents[1] / "tests" / "safety"
-NAMES = ("triage_eval.yaml", "triage_holdout.yaml", "triage_fresh_dev.yaml", "triage_fresh_frozen.yaml")
+NAMES = ("triage_eval.yaml", "triage_holdout.yaml", "triage_fresh_dev.yaml", "triage_fresh_seen.yaml")
 
 
 def questions() -> list[str]:

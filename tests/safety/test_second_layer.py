@@ -17,7 +17,8 @@ from app.safety.rule_engine import load_rules
 from app.safety.triage import SECOND_LAYER, triage
 
 HERE = Path(__file__).parent
-EVAL_SETS = ("triage_eval.yaml", "triage_holdout.yaml", "triage_fresh_dev.yaml", "triage_fresh_frozen.yaml")
+FROZEN_SETS = ("triage_fresh2_frozen.yaml",)
+EVAL_SETS = train.DEV_SETS + FROZEN_SETS
 
 
 def texts(name: str) -> list[str]:
@@ -113,8 +114,14 @@ def test_the_shipped_model_is_what_the_script_builds_and_reads_no_held_out_set(
 
     monkeypatch.setattr(Path, "read_text", recording)
     assert train.build(shipped["version"]) == shipped
-    assert "triage_fresh_dev.yaml" in read and {path.name for path in train.training_paths()} <= set(read)
-    assert not [name for name in read if "frozen" in name or name in EVAL_SETS[:2]]
+    assert set(train.DEV_SETS) <= set(read) and {path.name for path in train.training_paths()} <= set(read)
+    assert not [name for name in read if "frozen" in name]
+
+
+def test_the_dev_sets_are_every_evaluation_set_but_the_frozen_split() -> None:
+    on_disk = {path.name for path in HERE.glob("triage_*.yaml")}
+    assert on_disk == set(EVAL_SETS)
+    assert not [name for name in train.DEV_SETS if "frozen" in name]
 
 
 def test_the_public_signature_the_service_uses_is_unchanged() -> None:
@@ -196,9 +203,10 @@ def test_cross_validation_needs_two_folds(monkeypatch: pytest.MonkeyPatch, capsy
         ("what would you do if someone collapsed, asking for a first aid quiz", "routine"),
     ],
 )
-def test_wording_in_no_training_file_or_rule_is_triaged_by_the_layer(text: str, level: str) -> None:
-    """Written for this test only: the rules call all of these routine, so the layer alone decides."""
-    assert load_rules().classify(text).level == "routine"
+def test_wording_in_no_training_file_is_triaged_by_the_layer_alone(text: str, level: str) -> None:
+    """Written for this test only, before rules 2026-12-02.2 (which now catch three of them): the layer alone
+    gets each right, and so does triage."""
+    assert SECOND_LAYER.escalation(text) == (None if level == "routine" else level)
     assert triage(text).level == level
 
 

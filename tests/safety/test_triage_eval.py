@@ -26,7 +26,7 @@ from app.safety.triage import triage
 
 HERE = Path(__file__).parent
 OLD_SETS = ("triage_eval.yaml", "triage_holdout.yaml")
-FRESH_SETS = ("triage_fresh_dev.yaml", "triage_fresh_frozen.yaml")
+FRESH_SETS = ("triage_fresh_dev.yaml", "triage_fresh_seen.yaml")
 FRESH2_SETS = ("triage_fresh2_dev.yaml", "triage_fresh2_frozen.yaml")
 ALL_SETS = OLD_SETS + FRESH_SETS + FRESH2_SETS
 FROZEN = frozenset({"triage_fresh2_frozen.yaml"})
