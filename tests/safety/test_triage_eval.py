@@ -1,15 +1,12 @@
 """The triage against the labelled evaluation sets: recall on red flags, false positives on look-alikes.
 
-Four sets, written by people who had not seen the rules: `triage_eval.yaml` (used to tune them),
-`triage_holdout.yaml` (measured untouched first: recall 80.0% with rules 2026-11-25.1, then used to tune
-2026-11-25.2), and the two splits of issue #18's fresh set, first measured with rules 2026-11-25.2 untouched
-(recall 52.2% frozen, 54.5% dev). `triage_fresh_frozen.yaml` is never used for tuning or training: it is the
-honest measure of how rules + second layer generalise. Each release should add a fresh held-out set.
-
-The frozen split's misses were printed while its figures were documented, so a second fresh set was written
-blind (author saw no rule, no code, no earlier set) and split once: `triage_fresh2_dev.yaml` may be tuned on,
-`triage_fresh2_frozen.yaml` is only measured, and its misses are not printed (set MEDQA_SHOW_FROZEN_MISSES=1
-to list them, for docs/safety.md, when a release is final), so nobody tunes on them by accident.
+Six sets, each written by people who had not seen the rules: `triage_eval.yaml` (used to tune them),
+`triage_holdout.yaml` (measured untouched first, then tuned on), and the two fresh sets of issue #18, each split
+once: `triage_fresh_dev.yaml` and `triage_fresh_seen.yaml` (the first set; its frozen split was retired once its
+misses had been printed), `triage_fresh2_dev.yaml` and `triage_fresh2_frozen.yaml` (the second, written blind).
+`triage_fresh2_frozen.yaml` is only measured, never tuned or trained on: the honest figure of how rules and the
+second layer generalise. Its cases are not printed (MEDQA_SHOW_FROZEN_MISSES=1 lists them, for docs/safety.md,
+when a release is final), so nobody tunes on them by accident. Each release should add a fresh held-out set.
 """
 
 from __future__ import annotations
