@@ -4,7 +4,7 @@ Starts on 127.0.0.1 a throwaway PostgreSQL, `medqa fake-gemini`, `medqa serve` (
 peers (bench/peers/: FastAPI + SQLAlchemy async, and the seed's Flask + gunicorn + SQLite), then measures
 the bare google-genai ceiling and the three scenarios with wrk, the services in interleaved rounds, and
 prints the figures and MedQA's ratios to the ceiling and to each peer, with the load average.
-With --variants [bare,tuned], variants of the service (bench/serve_variant.py) also run, to price a layer.
+With --variants [bare,pre-19], variants of the service (bench/serve_variant.py) also run, to price a layer.
 Everything it starts is stopped at the end, on error, on Ctrl-C and on SIGTERM.
 """
 
@@ -31,7 +31,7 @@ S1_CONNECTIONS, S2_CONNECTIONS, S3_CONNECTIONS = 16, 64, 1000
 S2_LATENCY_MS, S3_LATENCY_MS = 300, 1000
 # Scenario 3 keeps 1,000 questions in flight for a second each: the budget and the in-flight bound must allow it.
 SERVICE_ENV = {"MEDQA_GEMINI_TIMEOUT_S": "60", "MEDQA_MAX_INFLIGHT": "5000"}
-VARIANTS = {"bare": "without observe middleware", "tuned": "pool without reset, cached loggers"}
+VARIANTS = {"bare": "without observe middleware", "pre-19": "pool reset on release, loggers not cached (pre #19)"}
 PEERS = ("fastapi", "seed")  # bench/peers/: FastAPI + SQLAlchemy async, and the seed's Flask + gunicorn + SQLite
 
 
