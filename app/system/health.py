@@ -5,11 +5,12 @@ from __future__ import annotations
 import msgspec
 from litestar import Controller, Response, get
 from litestar.datastructures import State
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from app.db import check_database
 from app.errors import problem_type
 from app.problems import PROBLEM_JSON
+from app.system.metrics import exposition
 
 
 class Health(msgspec.Struct):
@@ -55,5 +56,5 @@ class SystemController(Controller):
 
     @get("/metrics", cache=False)
     async def metrics(self, state: State) -> Response[bytes]:
-        """Prometheus text exposition of this process's metrics."""
-        return Response(generate_latest(state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+        """Prometheus text exposition of this process's metrics (of every worker's, with MEDQA_WORKERS > 1)."""
+        return Response(exposition(state.metrics), media_type=CONTENT_TYPE_LATEST)
