@@ -7,6 +7,7 @@ ran since start-up, the in-flight gauge over the live ones), plus the pod's proc
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import tempfile
@@ -97,6 +98,11 @@ def route_label(scope: Scope) -> str:
     template = scope.get("path_template")
     if not isinstance(template, str) or not template:
         return UNMATCHED_ROUTE
+    return _template_label(template)
+
+
+@functools.lru_cache(maxsize=256)  # bounded by the route table; saves a regex substitution per request
+def _template_label(template: str) -> str:
     return _PARAM_TYPE.sub(r"{\1}", template)
 
 
