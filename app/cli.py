@@ -73,7 +73,7 @@ def run_server(asgi_app: Any, settings: Settings) -> None:
 
     from app.system.metrics import MULTIPROC_ENV, prepare_multiprocess_dir
 
-    if settings.workers == 1 and os.environ.get(MULTIPROC_ENV):
+    if settings.workers == 1 and MULTIPROC_ENV in os.environ:  # prometheus_client's own test: even when empty
         # prometheus_client would keep this one process's values in files there, and /metrics would merge in
         # whatever an earlier run left: the directory belongs to the workers' supervisor alone.
         raise CommandError(f"{MULTIPROC_ENV} is set, but MEDQA_WORKERS is 1: unset it (serve manages it)")

@@ -62,10 +62,9 @@ def test_a_given_directory_is_wiped_of_value_files_only(tmp_path: Path, monkeypa
 
 
 def test_without_a_directory_a_fresh_one_is_made(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(MULTIPROC_ENV, raising=False)
+    monkeypatch.setenv(MULTIPROC_ENV, "")  # empty counts as unset; monkeypatch restores the variable afterwards
     path, created = prepare_multiprocess_dir()
     try:
         assert created and path.is_dir() and os.environ[MULTIPROC_ENV] == str(path) and not list(path.iterdir())
     finally:
         path.rmdir()
-        monkeypatch.delenv(MULTIPROC_ENV)
