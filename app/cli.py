@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import signal
 import sys
 import urllib.error
@@ -30,33 +31,76 @@ def _settings() -> Settings:
 
 
 def cmd_serve(_: argparse.Namespace) -> None:
-    """Run the service with uvicorn (one process; scale with replicas)."""
+    """Run the service with uvicorn: one process, or MEDQA_WORKERS worker processes under one supervisor."""
     settings = _settings()  # fail fast, before the heavy imports
-
-    from app.asgi import create_app
     from app.system.logging import configure_logging
 
     configure_logging(settings.log_level, settings.log_format)
+    if settings.workers > 1:  # each worker builds its own app; the supervisor only starts and watches them
+        if settings.env in ("dev", "test") and settings.auto_migrate:  # once here, not racing in every worker
+            from app.migrate import migrate
+
+            _with_database(migrate)
+        run_server(WORKER_APP, settings)
+        return
+    from app.asgi import create_app
+
     run_server(create_app(settings), settings)
 
 
+WORKER_APP = "app.cli:worker_app"
+
+
+def worker_app() -> Any:
+    """The app of one worker process (uvicorn imports this factory in every worker it starts)."""
+    from app.asgi import create_app
+    from app.system.logging import configure_logging
+
+    settings = Settings.from_env()  # already validated by the supervisor
+    configure_logging(settings.log_level, settings.log_format)
+    return create_app(settings)
+
+
 def run_server(asgi_app: Any, settings: Settings) -> None:
-    """Serve `asgi_app` as a pod does: one uvicorn process, graceful SIGTERM, no server banner."""
+    """Serve `asgi_app` as a pod does: graceful SIGTERM, no server banner, uvloop and httptools.
+
+    With MEDQA_WORKERS > 1, `asgi_app` is the import string of a factory and uvicorn's supervisor runs that
+    many workers on one socket, their metrics merged through PROMETHEUS_MULTIPROC_DIR (app/system/metrics.py).
+    """
+    import shutil
+
     import uvicorn
 
+    from app.system.metrics import MULTIPROC_ENV, prepare_multiprocess_dir
+
+    if settings.workers == 1 and MULTIPROC_ENV in os.environ:  # prometheus_client's own test: even when empty
+        # prometheus_client would keep this one process's values in files there, and /metrics would merge in
+        # whatever an earlier run left: the directory belongs to the workers' supervisor alone.
+        raise CommandError(f"{MULTIPROC_ENV} is set, but MEDQA_WORKERS is 1: unset it (serve manages it)")
+    metrics_dir, created = prepare_multiprocess_dir() if settings.workers > 1 else (None, False)
     # uvicorn drains in-flight requests on SIGTERM, then re-raises the signal; this handler turns that
-    # re-raise into a clean exit 0, so Kubernetes sees a graceful stop rather than a kill.
+    # re-raise into a clean exit 0, so Kubernetes sees a graceful stop rather than a kill. (With workers,
+    # uvicorn's supervisor replaces it, stops the workers the same way and exits 0 itself.)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    uvicorn.run(
-        asgi_app,
-        host=settings.host,
-        port=settings.port,
-        log_config=None,
-        access_log=False,
-        server_header=False,
-        timeout_graceful_shutdown=30,
-        lifespan="on",
-    )
+    try:
+        uvicorn.run(
+            asgi_app,
+            host=settings.host,
+            port=settings.port,
+            # Named, not "auto": a missing one fails at start instead of falling back to asyncio and h11.
+            loop="uvloop",
+            http="httptools",
+            workers=settings.workers,
+            factory=settings.workers > 1,
+            log_config=None,
+            access_log=False,
+            server_header=False,
+            timeout_graceful_shutdown=30,
+            lifespan="on",
+        )
+    finally:
+        if created and metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
 def _with_database(work: Callable[[Any], Awaitable[T]]) -> T:

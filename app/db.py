@@ -87,12 +87,21 @@ def bind_tables(engine: Engine) -> None:  # type: ignore[type-arg]
     Migration._meta.db = engine
 
 
+async def _keep_session(_connection: asyncpg.Connection) -> None:
+    """No reset on release: asyncpg's default (advisory unlock, CLOSE ALL, UNLISTEN, RESET ALL) costs a round
+    trip per query, and the service keeps no session state (no SET, LISTEN, advisory lock, cursor or temp
+    table; prepared statements sit in asyncpg's client-side cache). asyncpg still rolls back a transaction
+    left open by a cancelled request before calling this."""
+
+
 async def open_engine(engine: Engine, pool_size: int = 10) -> None:  # type: ignore[type-arg]
     """Start the connection pool (PostgreSQL); tolerate an unreachable server, readiness reports it."""
     if isinstance(engine, PostgresEngine):
         try:
             async with asyncio.timeout(5):
-                await engine.start_connection_pool(min_size=1, max_size=pool_size, timeout=3, command_timeout=10)
+                await engine.start_connection_pool(
+                    min_size=1, max_size=pool_size, timeout=3, command_timeout=10, reset=_keep_session
+                )
         except DB_ERRORS as exc:
             log.warning("db.pool_start_failed", error=type(exc).__name__)
 

@@ -145,6 +145,8 @@ class Settings:
     """Apply migrations when `serve` starts; only ever honoured in dev and test (prod runs `medqa migrate`)."""
     front_door_id: str | None = None
     """Azure Front Door profile id; when set, requests without this X-Azure-FDID get 403 (probes exempt)."""
+    workers: int = 1
+    """uvicorn worker processes of `medqa serve` (MEDQA_WORKERS); match the pod's CPU limit in whole cores."""
 
     @property
     def demo_mode(self) -> bool:
@@ -204,6 +206,7 @@ class Settings:
             cors_origins=read("MEDQA_CORS_ORIGINS", base.cors_origins, _origins),
             front_door_id=read("MEDQA_FRONT_DOOR_ID", None, _guid),
             database_auth=read("MEDQA_DATABASE_AUTH", base.database_auth, _choice(DATABASE_AUTHS)),
+            workers=read("MEDQA_WORKERS", base.workers, _int_between(1, 64)),
         )
         if settings.env == "prod" and settings.demo_mode:
             raise ConfigError("GEMINI_API_KEY: required when MEDQA_ENV=prod (demo mode is refused in prod)")

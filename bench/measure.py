@@ -55,17 +55,20 @@ def compare(
     """Run the services in turn, `rounds` times, `seconds / rounds` each; keep each one's median round.
 
     The machine is shared: interleaving spreads a burst of outside load over every variant instead of
-    letting it land on one of them. `each_round(seconds)` runs first in every round (the ceiling).
+    letting it land on one of them, and the order rotates each round. `each_round(seconds)` runs first in
+    every round (the ceiling).
     """
     for service in services.values():  # warm-up: connections, first queries, lazy imports
         run_wrk(service.url, min(connections, 16), 1, timeout_s=30)
     per_round = max(2, seconds // rounds)
     runs: dict[str, list[Measured]] = {name: [] for name in services}
-    for _ in range(rounds):
+    names = list(services)
+    for number in range(rounds):
         if each_round is not None:
             each_round(per_round)
-        for name, service in services.items():
-            runs[name].append(measure(service, connections, per_round))
+        # Rotate the order, so that no service always runs right after the ceiling (or any other) burst.
+        for name in names[number % len(names) :] + names[: number % len(names)]:
+            runs[name].append(measure(services[name], connections, per_round))
     return {name: sorted(found, key=lambda m: m.load.rps)[len(found) // 2] for name, found in runs.items()}
 
 

@@ -4,7 +4,7 @@ Starts on 127.0.0.1 a throwaway PostgreSQL, `medqa fake-gemini`, `medqa serve` (
 peers (bench/peers/: FastAPI + SQLAlchemy async, and the seed's Flask + gunicorn + SQLite), then measures
 the bare google-genai ceiling and the three scenarios with wrk, the services in interleaved rounds, and
 prints the figures and MedQA's ratios to the ceiling and to each peer, with the load average.
-With --variants [bare,tuned], variants of the service (bench/serve_variant.py) also run, to price a layer.
+With --variants [bare,pre-19,workers-2], variants of the service (bench/serve_variant.py) also run, to price a layer.
 Everything it starts is stopped at the end, on error, on Ctrl-C and on SIGTERM.
 """
 
@@ -31,7 +31,11 @@ S1_CONNECTIONS, S2_CONNECTIONS, S3_CONNECTIONS = 16, 64, 1000
 S2_LATENCY_MS, S3_LATENCY_MS = 300, 1000
 # Scenario 3 keeps 1,000 questions in flight for a second each: the budget and the in-flight bound must allow it.
 SERVICE_ENV = {"MEDQA_GEMINI_TIMEOUT_S": "60", "MEDQA_MAX_INFLIGHT": "5000"}
-VARIANTS = {"bare": "without observe middleware", "tuned": "pool without reset, cached loggers"}
+VARIANTS = {
+    "bare": "without observe middleware",
+    "pre-19": "before issue #19's tuning: pool reset on release, loggers not cached",
+    "workers-2": "MEDQA_WORKERS=2: two worker processes, multiprocess metrics",
+}
 PEERS = ("fastapi", "seed")  # bench/peers/: FastAPI + SQLAlchemy async, and the seed's Flask + gunicorn + SQLite
 
 
@@ -134,7 +138,10 @@ def run(args: argparse.Namespace, stack: Stack) -> dict[str, object]:
         for peer in PEERS:
             services[peer] = stack.start_peer(peer)
     for variant in args.variants:
-        services[variant] = stack.start_service(f"serve-{variant}", variant, **SERVICE_ENV)
+        if variant == "workers-2":  # `medqa serve` itself; CPU and RSS are summed over its process tree
+            services[variant] = stack.start_service(f"serve-{variant}", **SERVICE_ENV, MEDQA_WORKERS="2")
+        else:
+            services[variant] = stack.start_service(f"serve-{variant}", variant, **SERVICE_ENV)
     for name, service in services.items():
         figures[f"startup_{name}_s"] = service.startup_s
         print(f"start-up to first 200 from /healthz: {service.startup_s:.2f} s ({name})", flush=True)

@@ -1,8 +1,9 @@
 """`medqa serve` with one change made at start-up, to price a layer without editing app/.
 
 Variant ``bare``: no observe middleware (request id, metrics, access log), to measure what it costs.
-Variant ``tuned``: the changes proposed for app/db.py and app/system/logging.py (issue #19): the asyncpg
-pool hands a connection back without asyncpg's reset round trip, and structlog caches its loggers.
+Variant ``pre-19``: the baseline before issue #19's tuning, which is now the default: asyncpg's reset round
+trip on every release, and structlog loggers that resolve their configuration on every call. (uvloop and
+httptools were already picked by uvicorn's "auto" before, so the baseline keeps them.)
 (An ``async-hooks`` variant priced the async guards; that fix is now in app/, so it is gone.)
 """
 
@@ -19,7 +20,7 @@ from app.cli import run_server
 from app.settings import Settings
 from app.system.logging import configure_logging
 
-VARIANTS = ("bare", "tuned")
+VARIANTS = ("bare", "pre-19")
 
 
 def _no_observe(inner: Any, _metrics: Any) -> Any:
@@ -36,29 +37,25 @@ def main() -> None:
         app.asgi.observe = _no_observe  # type: ignore[attr-defined,assignment]
     settings = Settings.from_env()
     configure_logging(settings.log_level, settings.log_format)
+    if variant == "pre-19":
+        _untune()
     asgi_app = app.asgi.create_app(settings)
-    if variant == "tuned":
-        _tune()
     run_server(asgi_app, settings)
 
 
-async def _keep_session(_connection: Any) -> None:
-    """asyncpg's default reset (unlock, CLOSE ALL, UNLISTEN, RESET ALL) is a round trip on every release;
-    the service never sets session state, so there is nothing to reset."""
-
-
-def _tune() -> None:
-    """The proposed changes: a pool without the reset round trip, cached loggers."""
+def _untune() -> None:
+    """Undo issue #19's tuning: asyncpg's default reset on release, loggers not cached."""
     import structlog
     from piccolo.engine.postgres import PostgresEngine
 
-    structlog.configure(cache_logger_on_first_use=True)
+    structlog.configure(cache_logger_on_first_use=False)
     start_pool = PostgresEngine.start_connection_pool
 
-    async def start_without_reset(self: PostgresEngine, **kwargs: Any) -> None:
-        await start_pool(self, reset=_keep_session, **kwargs)
+    async def start_with_reset(self: PostgresEngine, **kwargs: Any) -> None:
+        kwargs.pop("reset", None)  # asyncpg's own Connection.reset() then runs on every release
+        await start_pool(self, **kwargs)
 
-    PostgresEngine.start_connection_pool = start_without_reset  # type: ignore[method-assign]
+    PostgresEngine.start_connection_pool = start_with_reset  # type: ignore[method-assign]
 
 
 if __name__ == "__main__":

@@ -10,10 +10,11 @@ import msgspec
 from litestar import Controller, Request, Response, get
 from litestar.datastructures import State
 from litestar.di import NamedDependency
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from app.errors import NotReady
 from app.problems import PROBLEM_JSON, to_problem
+from app.system.metrics import exposition
 
 
 class ModelStatus(Protocol):
@@ -76,5 +77,5 @@ class SystemController(Controller):
 
     @get("/metrics", cache=False)
     async def metrics(self, state: State) -> Response[bytes]:
-        """Prometheus text exposition of this process's metrics."""
-        return Response(generate_latest(state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+        """Prometheus text exposition of this process's metrics (of every worker's, with MEDQA_WORKERS > 1)."""
+        return Response(exposition(state.metrics), media_type=CONTENT_TYPE_LATEST)

@@ -10,6 +10,7 @@ def test_defaults_run_in_demo_mode_on_sqlite() -> None:
     assert settings.port == 8000
     assert settings.database_url == DEFAULT_DATABASE_URL
     assert settings.demo_mode and not settings.is_postgres
+    assert settings.workers == 1  # one process unless MEDQA_WORKERS says otherwise
 
 
 def test_reads_every_documented_variable() -> None:
@@ -25,12 +26,14 @@ def test_reads_every_documented_variable() -> None:
             "MEDQA_GEMINI_TIMEOUT_S": "3.5",
             "MEDQA_LOG_LEVEL": "DEBUG",
             "MEDQA_LOG_FORMAT": "console",
+            "MEDQA_WORKERS": "2",
         }
     )
     assert (settings.env, settings.host, settings.port) == ("staging", "::", 9000)
     assert settings.is_postgres and not settings.demo_mode
     assert settings.gemini_base_url == "http://127.0.0.1:1"
     assert (settings.gemini_timeout_s, settings.log_level, settings.log_format) == (3.5, "debug", "console")
+    assert settings.workers == 2
 
 
 @pytest.mark.parametrize(
@@ -45,6 +48,8 @@ def test_reads_every_documented_variable() -> None:
         ("MEDQA_GEMINI_BASE_URL", "ftp://x", "MEDQA_GEMINI_BASE_URL: must be an http"),
         ("MEDQA_GEMINI_MODEL", "models/gemini", "MEDQA_GEMINI_MODEL: must be a bare model id"),
         ("MEDQA_AUTO_MIGRATE", "maybe", "MEDQA_AUTO_MIGRATE: must be true or false"),
+        ("MEDQA_WORKERS", "0", "MEDQA_WORKERS: must be between 1 and 64"),
+        ("MEDQA_WORKERS", "two", "MEDQA_WORKERS: must be an integer"),
     ],
 )
 def test_invalid_values_name_the_variable(name: str, value: str, message: str) -> None:
