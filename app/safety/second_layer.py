@@ -11,6 +11,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -62,12 +63,17 @@ def features(text: str) -> list[str]:
                 scope = _NEGATION_SCOPE
             out.append(f"b:{previous} {word}")
             previous = word
-            if word in _FUNCTION_WORDS:
-                continue
-            out.append(f"w:{word}")
-            padded = f" {word} "
-            out.extend(f"c:{padded[i : i + n]}" for n in (3, 4) for i in range(len(padded) - n + 1))
+            if word not in _FUNCTION_WORDS:
+                out.extend(word_features(word))
     return out
+
+
+@lru_cache(maxsize=1 << 16)
+def word_features(word: str) -> tuple[str, ...]:
+    """The word feature and its character 3/4-grams (cached: most words of a question were seen before)."""
+    padded = f" {word} "
+    grams = (f"c:{padded[i : i + n]}" for n in (3, 4) for i in range(len(padded) - n + 1))
+    return (f"w:{word}", *grams)
 
 
 def vector(text: str) -> dict[str, float]:
@@ -87,14 +93,23 @@ class Model:
     threshold: float
 
     def probabilities(self, text: str) -> tuple[float, float, float]:
-        """Softmax over (routine, emergency, crisis)."""
-        totals = list(self.bias)
-        for feature, value in vector(text).items():
-            weight = self.weights.get(feature)
+        """Softmax over (routine, emergency, crisis): `vector(text)` against the weights, in one pass."""
+        unique = set(features(text))
+        chars = 0
+        word_sum = [0.0, 0.0, 0.0]
+        char_sum = [0.0, 0.0, 0.0]
+        weights = self.weights
+        for feature in unique:
+            is_char = feature.startswith("c:")
+            chars += is_char
+            weight = weights.get(feature)
             if weight is not None:
-                totals[0] += weight[0] * value
-                totals[1] += weight[1] * value
-                totals[2] += weight[2] * value
+                acc = char_sum if is_char else word_sum
+                acc[0] += weight[0]
+                acc[1] += weight[1]
+                acc[2] += weight[2]
+        norm = math.sqrt(len(unique) - chars + chars * CHAR_VALUE * CHAR_VALUE) or 1.0
+        totals = [self.bias[k] + (word_sum[k] + CHAR_VALUE * char_sum[k]) / norm for k in range(3)]
         top = max(totals)
         exps = [math.exp(total - top) for total in totals]
         norm = sum(exps)
