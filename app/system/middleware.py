@@ -61,6 +61,10 @@ def security_headers(path: str, request_id: str) -> list[tuple[bytes, bytes]]:
 
 def observe(app: ASGIApp, metrics: Metrics) -> ASGIApp:
     """Wrap the app: every HTTP request is counted, timed, logged once and tagged with a request id."""
+    # The labelled children, looked up once per label set (prometheus_client's .labels() takes a lock and
+    # validates on every call). Bounded as the metrics themselves are: route templates, methods, statuses.
+    counters: dict[tuple[str, str, int], Any] = {}
+    timers: dict[tuple[str, str], Any] = {}
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -85,8 +89,14 @@ def observe(app: ASGIApp, metrics: Metrics) -> ASGIApp:
             metrics.inflight.dec()
             elapsed = time.perf_counter() - start
             route, method = route_label(scope), scope["method"]
-            metrics.http_requests.labels(method=method, route=route, status=str(status)).inc()
-            metrics.http_duration.labels(method=method, route=route).observe(elapsed)
+            counter = counters.get((method, route, status))
+            if counter is None:
+                counter = counters[(method, route, status)] = metrics.http_requests.labels(method, route, str(status))
+            counter.inc()
+            timer = timers.get((method, route))
+            if timer is None:
+                timer = timers[(method, route)] = metrics.http_duration.labels(method, route)
+            timer.observe(elapsed)
             if route not in QUIET_ROUTES or status >= 400:
                 log.info("http.request", method=method, route=route, status=status, latency_ms=round(elapsed * 1000, 1))
             structlog.contextvars.clear_contextvars()
