@@ -91,16 +91,23 @@ def cmd_migrate(args: argparse.Namespace) -> None:
     MEDQA_DATABASE_MIGRATE_USER replaces the user of MEDQA_DATABASE_URL (the service's identity) with the
     migrating one: the Job logs in as the PostgreSQL Entra administrator, the service never does.
     """
-    from app.migrate import GrantFailed, check_role_name, grant_app_role, migrate
+    from app.migrate import (
+        APP_ROLE_VARIABLE,
+        MIGRATE_USER_VARIABLE,
+        GrantFailed,
+        check_role_name,
+        grant_app_role,
+        migrate,
+    )
 
     settings = _settings()
     try:
-        role = os.environ.get("MEDQA_DATABASE_APP_ROLE", "").strip() or None
+        role = os.environ.get(APP_ROLE_VARIABLE, "").strip() or None
         if role is not None:
-            check_role_name(role, "MEDQA_DATABASE_APP_ROLE")
-        user = os.environ.get("MEDQA_DATABASE_MIGRATE_USER", "").strip() or None
+            check_role_name(role, APP_ROLE_VARIABLE)
+        user = os.environ.get(MIGRATE_USER_VARIABLE, "").strip() or None
         if user is not None:
-            settings = _as_user(settings, check_role_name(user, "MEDQA_DATABASE_MIGRATE_USER"))
+            settings = _as_user(settings, check_role_name(user, MIGRATE_USER_VARIABLE))
     except GrantFailed as exc:
         raise CommandError(str(exc)) from None
     if args.plain_role and (role is None or settings.database_auth == "entra"):

@@ -36,6 +36,10 @@ async def migrate(engine: Engine) -> str:  # type: ignore[type-arg]
     return output.getvalue().strip()
 
 
+# The variables `medqa migrate` reads (the migration Job sets both; tests/contract checks them against the wiring).
+APP_ROLE_VARIABLE = "MEDQA_DATABASE_APP_ROLE"
+MIGRATE_USER_VARIABLE = "MEDQA_DATABASE_MIGRATE_USER"
+
 # The service's role: an identity name (Entra managed identities: letters, digits, `-`, `_`; users add `.`
 # and `@`), at most 63 bytes (PostgreSQL truncates longer names). Anything else is refused before any SQL.
 ROLE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{0,62}")
@@ -124,7 +128,7 @@ async def grant_app_role(engine: Engine, role: str, *, plain_role: bool = False)
     import asyncpg
     from piccolo.engine.postgres import PostgresEngine
 
-    check_role_name(role, "MEDQA_DATABASE_APP_ROLE")
+    check_role_name(role, APP_ROLE_VARIABLE)
     if not isinstance(engine, PostgresEngine):
         raise GrantFailed("MEDQA_DATABASE_APP_ROLE needs a PostgreSQL database (MEDQA_DATABASE_URL is not one)")
     who = quote_ident(role)
