@@ -103,14 +103,14 @@ def run_server(asgi_app: Any, settings: Settings) -> None:
             shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
-def _with_database(work: Callable[[Any], Awaitable[T]]) -> T:
-    """Run `work(engine)` against MEDQA_DATABASE_URL; database failures become one-line errors."""
+def _with_database(work: Callable[[Any], Awaitable[T]], settings: Settings | None = None) -> T:
+    """Run `work(engine)` against MEDQA_DATABASE_URL (or `settings`); database failures become one-line errors."""
     from app.db import DB_ERRORS, open_database
     from app.errors import DatabaseUnavailable
     from app.migrate import MigrationFailed
     from app.system.logging import configure_logging
 
-    settings = _settings()
+    settings = settings or _settings()
     configure_logging(settings.log_level, settings.log_format)
 
     async def run() -> T:
@@ -128,11 +128,58 @@ def _with_database(work: Callable[[Any], Awaitable[T]]) -> T:
         raise CommandError(f"database unreachable: {type(exc).__name__}: {reason}") from None
 
 
-def cmd_migrate(_: argparse.Namespace) -> None:
-    """Apply pending database migrations."""
-    from app.migrate import migrate
+def cmd_migrate(args: argparse.Namespace) -> None:
+    """Apply pending database migrations; then, with MEDQA_DATABASE_APP_ROLE, give the service's role its DML.
 
-    print(_with_database(migrate) or "migrations applied")
+    MEDQA_DATABASE_MIGRATE_USER replaces the user of MEDQA_DATABASE_URL (the service's identity) with the
+    migrating one: the Job logs in as the PostgreSQL Entra administrator, the service never does.
+    """
+    from app.migrate import (
+        APP_ROLE_VARIABLE,
+        MIGRATE_USER_VARIABLE,
+        GrantFailed,
+        check_role_name,
+        grant_app_role,
+        migrate,
+    )
+
+    settings = _settings()
+    try:
+        role = os.environ.get(APP_ROLE_VARIABLE, "").strip() or None
+        if role is not None:
+            check_role_name(role, APP_ROLE_VARIABLE)
+        user = os.environ.get(MIGRATE_USER_VARIABLE, "").strip() or None
+        if user is not None:
+            settings = _as_user(settings, check_role_name(user, MIGRATE_USER_VARIABLE))
+    except GrantFailed as exc:
+        raise CommandError(str(exc)) from None
+    if args.plain_role and (role is None or settings.database_auth == "entra"):
+        raise CommandError("--plain-role is for local servers: it needs MEDQA_DATABASE_APP_ROLE and password login")
+
+    async def run(engine: Any) -> str:
+        lines = [await migrate(engine) or "migrations applied"]
+        if role is not None:
+            lines.append(await grant_app_role(engine, role, plain_role=args.plain_role))
+        return "\n".join(lines)
+
+    try:
+        print(_with_database(run, settings))
+    except GrantFailed as exc:
+        raise CommandError(f"app role: {exc}") from None
+
+
+def _as_user(settings: Settings, user: str) -> Settings:
+    """The settings with `user` as the user of the PostgreSQL URL (its password, if any, kept)."""
+    from dataclasses import replace
+    from urllib.parse import quote, urlsplit, urlunsplit
+
+    parts = urlsplit(settings.database_url)
+    if not settings.is_postgres:
+        raise CommandError("MEDQA_DATABASE_MIGRATE_USER needs a PostgreSQL MEDQA_DATABASE_URL")
+    userinfo, _, hostport = parts.netloc.rpartition("@")
+    _, colon, password = userinfo.partition(":")
+    netloc = f"{quote(user, safe='')}{colon}{password}@{hostport}"
+    return replace(settings, database_url=urlunsplit(parts._replace(netloc=netloc)))
 
 
 def cmd_purge(args: argparse.Namespace) -> None:
@@ -235,7 +282,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="medqa", description="MedQA medical question-answering service.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub.add_parser("serve", help="run the HTTP service").set_defaults(func=cmd_serve)
-    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+    migrate = sub.add_parser("migrate", help="apply database migrations (and grant MEDQA_DATABASE_APP_ROLE its DML)")
+    migrate.add_argument(
+        "--plain-role",
+        action="store_true",
+        help="create a missing app role as a plain LOGIN role (local servers and tests; never with Entra login)",
+    )
+    migrate.set_defaults(func=cmd_migrate)
     ask = sub.add_parser("ask", help="ask a running service a question")
     ask.add_argument("question")
     ask.add_argument("--url", help="service URL (default http://MEDQA_HOST:MEDQA_PORT)")

@@ -30,8 +30,13 @@ KEYS = (
     "INGRESS_CLASS",
     "TLS_SECRET",
     "FRONT_DOOR_ID",
+    "MIGRATE_SERVICE_ACCOUNT",
+    "MIGRATE_WORKLOAD_IDENTITY_CLIENT_ID",
+    "MIGRATE_POSTGRES_USER",
 )
 SERVICE_ACCOUNT = "medqa"
+# The migration Job's account: its identity is the PostgreSQL Entra administrator, the service's is not.
+MIGRATE_SERVICE_ACCOUNT = "medqa-migrate"
 INGRESS_CLASS = "nginx"
 TLS_SECRET = "medqa-tls"  # noqa: S105 - the name of a TLS Secret, not a secret
 
@@ -73,6 +78,9 @@ def _values(name: str, namespace: str, inputs: dict[str, Any]) -> dict[str, str]
         "INGRESS_CLASS": INGRESS_CLASS,
         "TLS_SECRET": TLS_SECRET,
         "FRONT_DOOR_ID": inputs["front_door_id"],
+        "MIGRATE_SERVICE_ACCOUNT": MIGRATE_SERVICE_ACCOUNT,
+        "MIGRATE_WORKLOAD_IDENTITY_CLIENT_ID": inputs["migrate_client_id"],
+        "MIGRATE_POSTGRES_USER": inputs["migrate_postgres_user"],
     }
     return {key: str(values[key]) for key in KEYS}
 

@@ -94,32 +94,45 @@ def check_terraform_resources(env: str, plan: TerraformPlan, public_routes: list
         "azurerm_cdn_frontdoor_custom_domain.host_name",
         [r.get("host_name") for r in plan.resources_of("azurerm_cdn_frontdoor_custom_domain")],
     )
+    # The migration Job's identity administers PostgreSQL; the service's identity must not (it only gets DML).
+    admins = plan.resources_of("azurerm_postgresql_flexible_server_active_directory_administrator")
+    service_admins = [r.get("principal_name") for r in admins if r.get("principal_type") == "ServicePrincipal"]
     expect(
-        "POSTGRES_USER",
-        "azurerm_postgresql_flexible_server_active_directory_administrator.principal_name",
-        [
-            r.get("principal_name")
-            for r in plan.resources_of("azurerm_postgresql_flexible_server_active_directory_administrator")
-        ],
+        "MIGRATE_POSTGRES_USER",
+        "azurerm_postgresql_flexible_server_active_directory_administrator.principal_name (ServicePrincipal)",
+        service_admins,
     )
+    names = [r.get("principal_name") for r in admins]
+    if known.get("POSTGRES_USER") in names:
+        found.append(
+            Mismatch(
+                env,
+                "POSTGRES_USER",
+                f"{plan.root} azurerm_postgresql_flexible_server_active_directory_administrator.principal_name",
+                names,
+                f"{producer} (the service's role is not an administrator)",
+                known["POSTGRES_USER"],
+            )
+        )
     expect(
         "POSTGRES_DATABASE",
         "azurerm_postgresql_flexible_server_database.name",
         [r.get("name") for r in plan.resources_of("azurerm_postgresql_flexible_server_database")],
     )
-    subject = f"system:serviceaccount:{known.get('NAMESPACE')}:{known.get('SERVICE_ACCOUNT')}"
     subjects = [r.get("subject") for r in plan.resources_of("azurerm_federated_identity_credential")]
-    if subject not in subjects:
-        found.append(
-            Mismatch(
-                env,
-                "SERVICE_ACCOUNT",
-                f"{plan.root} azurerm_federated_identity_credential.subject",
-                subjects,
-                producer,
-                subject,
+    for key in ("SERVICE_ACCOUNT", "MIGRATE_SERVICE_ACCOUNT"):
+        subject = f"system:serviceaccount:{known.get('NAMESPACE')}:{known.get(key)}"
+        if subject not in subjects:
+            found.append(
+                Mismatch(
+                    env,
+                    key,
+                    f"{plan.root} azurerm_federated_identity_credential.subject",
+                    subjects,
+                    producer,
+                    subject,
+                )
             )
-        )
     prefixes = {route_prefix(r) for r in public_routes} | set(public_routes)
     for group in plan.resources_of("azurerm_cdn_frontdoor_origin_group"):
         for probe in group.get("health_probe") or []:

@@ -26,6 +26,11 @@ def pod_templates(overlay: Overlay) -> Iterator[tuple[str, dict[str, Any]]]:
         yield f"{kind}/{obj['metadata']['name']}", template
 
 
+def runs_migrate(spec: dict[str, Any]) -> bool:
+    """True when a pod spec's container runs `medqa migrate` (the image's entry point takes the command)."""
+    return any("migrate" in (c.get("args") or [])[:1] for c in spec.get("containers") or [])
+
+
 def check_rendered(env: str, overlay: Overlay) -> list[Mismatch]:
     """Every rendered object uses the names of platform.env."""
     w, found = overlay.wiring, []
@@ -45,33 +50,31 @@ def check_rendered(env: str, overlay: Overlay) -> list[Mismatch]:
                 obj["metadata"].get("namespace"),
                 w.get("NAMESPACE"),
             )
-    accounts = overlay.find("ServiceAccount", w.get("SERVICE_ACCOUNT"))
-    expect(
-        "SERVICE_ACCOUNT",
-        "ServiceAccount",
-        [a["metadata"]["name"] for a in accounts] or None,
-        [w.get("SERVICE_ACCOUNT")],
-    )
-    for account in accounts:
-        notes = account["metadata"].get("annotations") or {}
-        expect(
-            "WORKLOAD_IDENTITY_CLIENT_ID",
-            "ServiceAccount annotation azure.workload.identity/client-id",
-            notes.get("azure.workload.identity/client-id"),
-            w.get("WORKLOAD_IDENTITY_CLIENT_ID"),
-        )
-        if "azure.workload.identity/tenant-id" in notes:
+    # The service's account and the migration Job's: each its own identity (docs/platform-contract.md).
+    for prefix in ("", "MIGRATE_"):
+        name = w.get(f"{prefix}SERVICE_ACCOUNT")
+        accounts = overlay.find("ServiceAccount", name)
+        expect(f"{prefix}SERVICE_ACCOUNT", "ServiceAccount", [a["metadata"]["name"] for a in accounts] or None, [name])
+        for account in accounts:
+            notes = account["metadata"].get("annotations") or {}
             expect(
-                "TENANT_ID",
-                "ServiceAccount annotation azure.workload.identity/tenant-id",
-                notes["azure.workload.identity/tenant-id"],
-                w.get("TENANT_ID"),
+                f"{prefix}WORKLOAD_IDENTITY_CLIENT_ID",
+                f"ServiceAccount/{name} annotation azure.workload.identity/client-id",
+                notes.get("azure.workload.identity/client-id"),
+                w.get(f"{prefix}WORKLOAD_IDENTITY_CLIENT_ID"),
             )
+            if "azure.workload.identity/tenant-id" in notes:
+                expect(
+                    "TENANT_ID",
+                    f"ServiceAccount/{name} annotation azure.workload.identity/tenant-id",
+                    notes["azure.workload.identity/tenant-id"],
+                    w.get("TENANT_ID"),
+                )
     for where, template in pod_templates(overlay):
         spec = template.get("spec") or {}
-        expect(
-            "SERVICE_ACCOUNT", f"{where} serviceAccountName", spec.get("serviceAccountName"), w.get("SERVICE_ACCOUNT")
-        )
+        # Only the pod that runs `medqa migrate` logs in as the PostgreSQL administrator.
+        key = "MIGRATE_SERVICE_ACCOUNT" if runs_migrate(spec) else "SERVICE_ACCOUNT"
+        expect(key, f"{where} serviceAccountName", spec.get("serviceAccountName"), w.get(key))
         label = get_path(template, "metadata", "labels", "azure.workload.identity/use")
         expect("SERVICE_ACCOUNT", f"{where} pod label azure.workload.identity/use", label, "true")
         for container in spec.get("containers") or []:
@@ -184,7 +187,30 @@ def check_app_config(env: str, overlay: Overlay, public_routes: list[str]) -> li
                 env, "POD_CIDR", f"{where} MEDQA_TRUSTED_PROXIES", c.get("MEDQA_TRUSTED_PROXIES"), wiring, str(pod_cidr)
             )
         )
+    found.extend(_check_migration_env(env, overlay, wiring))
     found.extend(_check_routes(env, overlay, public_routes))
+    return found
+
+
+def _check_migration_env(env: str, overlay: Overlay, wiring: str) -> list[Mismatch]:
+    """The migration Job logs in as MIGRATE_POSTGRES_USER and grants POSTGRES_USER, by the app's own variables."""
+    from app.migrate import APP_ROLE_VARIABLE, MIGRATE_USER_VARIABLE
+
+    w, found = overlay.wiring, []
+    jobs = [(where, t) for where, t in pod_templates(overlay) if runs_migrate(t.get("spec") or {})]
+    if not jobs:
+        return [Mismatch(env, "MIGRATE_POSTGRES_USER", "a pod running `medqa migrate`", None, wiring, "one")]
+    for where, template in jobs:
+        for container in (c for c in template["spec"]["containers"] if "migrate" in (c.get("args") or [])[:1]):
+            values = {e.get("name"): e.get("value") for e in container.get("env") or []}
+            for key, variable in (
+                ("MIGRATE_POSTGRES_USER", MIGRATE_USER_VARIABLE),
+                ("POSTGRES_USER", APP_ROLE_VARIABLE),
+            ):
+                if values.get(variable) != w.get(key):
+                    found.append(
+                        Mismatch(env, key, f"{where} env {variable}", values.get(variable), wiring, w.get(key))
+                    )
     return found
 
 

@@ -135,6 +135,47 @@ PLANTED = [
         "ROUTES",
         "Ingress paths",
     ),
+    # The migration Job's identity: the wiring, its account and its login disagree with Terraform's.
+    Plant(
+        f"{OVERLAYS}/dev/platform.env",
+        "MIGRATE_POSTGRES_USER=id-medqa-dev-weu-migrate",
+        "MIGRATE_POSTGRES_USER=id-medqa-dev-weu",
+        "dev",
+        "MIGRATE_POSTGRES_USER",
+        "dev/platform.env",
+    ),
+    Plant(
+        f"{OVERLAYS}/staging/platform.env",
+        "MIGRATE_SERVICE_ACCOUNT=medqa-migrate",
+        "MIGRATE_SERVICE_ACCOUNT=medqa",
+        "staging",
+        "MIGRATE_SERVICE_ACCOUNT",
+        "platform.env",
+    ),
+    Plant(
+        "gitops/kustomize/base/job.yaml",
+        "serviceAccountName: medqa-migrate",
+        "serviceAccountName: medqa",
+        "dev",
+        "MIGRATE_SERVICE_ACCOUNT",
+        "Job/medqa-migrate serviceAccountName",
+    ),
+    Plant(
+        "gitops/kustomize/components/wiring/kustomization.yaml",
+        "fieldPath: data.MIGRATE_POSTGRES_USER",
+        "fieldPath: data.POSTGRES_USER",
+        "prod",
+        "MIGRATE_POSTGRES_USER",
+        "env MEDQA_DATABASE_MIGRATE_USER",
+    ),
+    Plant(
+        "gitops/kustomize/components/wiring/kustomization.yaml",
+        "      fieldPath: data.POSTGRES_USER\n",
+        "      fieldPath: data.MIGRATE_POSTGRES_USER\n",
+        "staging",
+        "POSTGRES_USER",
+        "env MEDQA_DATABASE_APP_ROLE",
+    ),
     # Argo CD no longer selects the environment, or no longer admits the namespace the overlay deploys to.
     Plant(
         "gitops/argocd/applicationsets/medqa.yaml",
@@ -175,8 +216,8 @@ def test_a_client_id_the_component_takes_from_the_wrong_key_is_named(
     wiring = f"{OVERLAYS}/dev/platform.env"
     broken_copy(
         wiring,
-        "WORKLOAD_IDENTITY_CLIENT_ID=00000000-0000-0000-0000-000000000000",
-        f"WORKLOAD_IDENTITY_CLIENT_ID={CLIENT}",
+        "\nWORKLOAD_IDENTITY_CLIENT_ID=00000000-0000-0000-0000-000000000000",
+        f"\nWORKLOAD_IDENTITY_CLIENT_ID={CLIENT}",
     )
     copy = broken_copy(
         "gitops/kustomize/components/wiring/kustomization.yaml",
@@ -184,12 +225,50 @@ def test_a_client_id_the_component_takes_from_the_wrong_key_is_named(
         "fieldPath: data.TENANT_ID",
     )
     found = contract.run(copy, ["dev"], plans, pulumi=False)
-    assert any(m.key == "WORKLOAD_IDENTITY_CLIENT_ID" and "ServiceAccount annotation" in m.consumer for m in found), (
-        found
-    )
+    assert any(
+        m.key == "WORKLOAD_IDENTITY_CLIENT_ID" and "ServiceAccount/medqa annotation" in m.consumer for m in found
+    ), found
 
 
 CLIENT = "6f1c2d1e-4a55-4a0e-9d0b-2b7f5a9a1c11"
+
+
+def test_a_migrate_client_id_taken_from_the_services_key_is_named(
+    plans: dict[str, layers.TerraformPlan], broken_copy: Callable[[str, str, str], Path]
+) -> None:
+    # The migration Job would get the service's identity: the one that must not administer PostgreSQL.
+    broken_copy(
+        f"{OVERLAYS}/prod/platform.env",
+        "MIGRATE_WORKLOAD_IDENTITY_CLIENT_ID=00000000-0000-0000-0000-000000000000",
+        f"MIGRATE_WORKLOAD_IDENTITY_CLIENT_ID={CLIENT}",
+    )
+    copy = broken_copy(
+        "gitops/kustomize/components/wiring/kustomization.yaml",
+        "fieldPath: data.MIGRATE_WORKLOAD_IDENTITY_CLIENT_ID",
+        "fieldPath: data.WORKLOAD_IDENTITY_CLIENT_ID",
+    )
+    found = contract.run(copy, ["prod"], plans, pulumi=False)
+    assert any(
+        m.key == "MIGRATE_WORKLOAD_IDENTITY_CLIENT_ID" and "ServiceAccount/medqa-migrate annotation" in m.consumer
+        for m in found
+    ), [str(m) for m in found]
+
+
+def test_the_service_identity_as_postgres_administrator_is_named(
+    plans: dict[str, layers.TerraformPlan], terraform_copy: Callable[[str, str, str], Path]
+) -> None:
+    # The old state: Terraform makes the service's identity the Entra administrator instead of the migrate one.
+    copy = terraform_copy(
+        "platform/terraform/modules/platform/main.tf",
+        'object_id      = module.identity.identities["migrate"].principal_id\n'
+        "      principal_name = local.identities.migrate.name",
+        'object_id      = module.identity.identities["app"].principal_id\n'
+        "      principal_name = local.identities.app.name",
+    )
+    broken = layers.plan_terraform(copy, "dev")
+    found = contract.run(REPO, ["dev"], {**plans, "dev": broken}, pulumi=False)
+    keys = {m.key for m in found if "active_directory_administrator" in m.consumer}
+    assert keys == {"POSTGRES_USER", "MIGRATE_POSTGRES_USER"}, [str(m) for m in found]
 
 
 def test_a_front_door_origin_asking_for_the_wrong_host_is_named(
@@ -205,6 +284,15 @@ def test_a_front_door_origin_asking_for_the_wrong_host_is_named(
     found = contract.run(REPO, ["dev"], {**plans, "dev": broken}, pulumi=False)
     named = [m for m in found if m.key == "PUBLIC_HOST" and "origin_host_header" in m.consumer]
     assert named, [str(m) for m in found]
+
+
+def test_a_migrate_key_pulumi_does_not_write_is_named(
+    plans: dict[str, layers.TerraformPlan], broken_copy: Callable[[str, str, str], Path]
+) -> None:
+    copy = broken_copy("platform/pulumi/wiring.py", '    "MIGRATE_POSTGRES_USER",\n', "")
+    found = contract.run(copy, ["dev"], plans)
+    named = [m for m in found if m.key == "MIGRATE_POSTGRES_USER" and m.consumer.startswith("pulumi ")]
+    assert {m.environment for m in named} == {"perf", "pr-123"}, [str(m) for m in found]
 
 
 def test_a_terraform_output_pulumi_reads_and_nobody_makes_is_named(

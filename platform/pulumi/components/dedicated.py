@@ -83,18 +83,17 @@ class DedicatedEnvironment(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        self.identity = identity.WorkloadIdentity(
-            f"{name}-identity",
-            identity.WorkloadIdentityArgs(
-                name=names.name("user_assigned_identity"),
-                resource_group_name=rg_name,
-                location=cfg.location,
-                oidc_issuer_url=self.cluster.oidc_issuer_url,
-                namespace=cfg.namespace,
-                tags=tags,
-            ),
-            opts=child,
+        identity_args = identity.WorkloadIdentityArgs(
+            name=names.name("user_assigned_identity"),
+            resource_group_name=rg_name,
+            location=cfg.location,
+            oidc_issuer_url=self.cluster.oidc_issuer_url,
+            namespace=cfg.namespace,
+            tags=tags,
         )
+        self.identity = identity.WorkloadIdentity(f"{name}-identity", identity_args, opts=child)
+        # The migration Job's identity administers PostgreSQL; the service's gets DML from the Job.
+        self.migrate_identity = identity.migrate_identity(name, identity_args, opts=child)
         self.postgres = postgres.PostgresServer(
             f"{name}-psql",
             postgres.PostgresServerArgs(
@@ -104,7 +103,7 @@ class DedicatedEnvironment(pulumi.ComponentResource):
                 vnet_id=self.network.vnet_id,
                 delegated_subnet_id=self.network.postgres_subnet_id,
                 tenant_id=args.tenant_id,
-                admin=self.identity,
+                admin=self.migrate_identity,
                 tags=tags,
                 sku_name=cfg.postgres.sku_name,
                 storage_gb=cfg.postgres.storage_gb,
@@ -213,6 +212,8 @@ class DedicatedEnvironment(pulumi.ComponentResource):
             postgres_host=self.postgres.fqdn,
             postgres_database=self.database.database_name,
             postgres_user=self.identity.identity.name,
+            migrate_client_id=self.migrate_identity.client_id,
+            migrate_postgres_user=self.migrate_identity.identity.name,
             postgres_subnet_cidr=self.network.postgres_prefix,
             pod_cidr=aks.POD_CIDR,
             acr_login_server=core.apply(lambda c: c.acr_login_server),

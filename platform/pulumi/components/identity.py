@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pulumi
+import wiring
 from pulumi_azure_native import managedidentity
 
 # The audience AKS workload identity tokens are issued for.
@@ -62,3 +63,14 @@ class WorkloadIdentity(pulumi.ComponentResource):
         self.client_id = self.identity.client_id
         self.principal_id = self.identity.principal_id
         self.register_outputs({"client_id": self.client_id, "principal_id": self.principal_id})
+
+
+def migrate_identity(
+    name: str, args: WorkloadIdentityArgs, opts: pulumi.ResourceOptions | None = None
+) -> WorkloadIdentity:
+    """The migration Job's identity beside the service's: `<identity>-migrate`, trusting `medqa-migrate` only.
+
+    It is the PostgreSQL Entra administrator; the migration Job grants the service's identity its DML.
+    """
+    migrate = replace(args, name=f"{args.name}-migrate", service_account=wiring.MIGRATE_SERVICE_ACCOUNT)
+    return WorkloadIdentity(f"{name}-migrate-identity", migrate, opts)

@@ -109,7 +109,7 @@ class PostgresServer(pulumi.ComponentResource):
             )
             for parameter, value in TLS_PARAMETERS.items()
         ]
-        # The service's own identity administers its own short-lived server, so migrations can run.
+        # The migration Job's identity administers the short-lived server; the Job grants the service DML only.
         server = ServerRef(self.server.name, args.resource_group_name, args.tenant_id)
         self.administrator = entra_administrator(f"{name}-admin", server, args.admin, child)
         self.fqdn = self.server.fully_qualified_domain_name
@@ -170,7 +170,7 @@ def entra_administrator(
         server_name=server.server_name,
         resource_group_name=server.resource_group_name,
         object_id=identity.principal_id,
-        # The role name the service puts in its URL (POSTGRES_USER): the identity's own name.
+        # The role name the migration Job logs in as (MIGRATE_POSTGRES_USER): the identity's own name.
         principal_name=identity.identity.name,
         principal_type="ServicePrincipal",
         tenant_id=server.tenant_id,

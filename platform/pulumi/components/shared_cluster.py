@@ -53,18 +53,17 @@ class SharedClusterEnvironment(pulumi.ComponentResource):
             tags=tags,
             opts=child,
         )
-        self.identity = identity.WorkloadIdentity(
-            f"{name}-identity",
-            identity.WorkloadIdentityArgs(
-                name=names.name("user_assigned_identity"),
-                resource_group_name=self.resource_group.name,
-                location=cfg.location,
-                oidc_issuer_url=core.apply(lambda c: c.aks_oidc_issuer_url),
-                namespace=cfg.namespace,
-                tags=tags,
-            ),
-            opts=child,
+        identity_args = identity.WorkloadIdentityArgs(
+            name=names.name("user_assigned_identity"),
+            resource_group_name=self.resource_group.name,
+            location=cfg.location,
+            oidc_issuer_url=core.apply(lambda c: c.aks_oidc_issuer_url),
+            namespace=cfg.namespace,
+            tags=tags,
         )
+        self.identity = identity.WorkloadIdentity(f"{name}-identity", identity_args, opts=child)
+        # The migration Job's identity administers PostgreSQL; the service's gets DML from the Job.
+        self.migrate_identity = identity.migrate_identity(name, identity_args, opts=child)
         self.database = postgres.PostgresDatabase(
             f"{name}-db",
             postgres.PostgresDatabaseArgs(
@@ -74,8 +73,8 @@ class SharedClusterEnvironment(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        # Entra login on the core server: Flexible Server maps an Entra principal to a role only through its
-        # administrators list (a narrower role would need SQL on the private server, out of Pulumi's reach).
+        # Entra login on the core server: the migrate identity is an administrator (Pulumi cannot run SQL on the
+        # private server); the migration Job, inside the VNet, creates the service's role with DML only.
         server = postgres.ServerRef(
             core.apply(lambda c: c.postgres_server_name),
             core.apply(lambda c: c.resource_group_name),
@@ -83,7 +82,9 @@ class SharedClusterEnvironment(pulumi.ComponentResource):
         )
         # One server operation at a time: Azure refuses concurrent changes to a server.
         after_database = pulumi.ResourceOptions(parent=self, depends_on=[self.database.database])
-        self.administrator = postgres.entra_administrator(f"{name}-db-admin", server, self.identity, after_database)
+        self.administrator = postgres.entra_administrator(
+            f"{name}-db-admin", server, self.migrate_identity, after_database
+        )
         # The core vault is shared, so the secret carries the environment's name; only its identity reads it.
         self.gemini_secret_name = f"{cfg.name}-gemini-api-key"
         self.secrets = keyvault.Secrets(
@@ -122,6 +123,8 @@ class SharedClusterEnvironment(pulumi.ComponentResource):
             postgres_host=core.apply(lambda c: c.postgres_fqdn),
             postgres_database=self.database.database_name,
             postgres_user=self.identity.identity.name,
+            migrate_client_id=self.migrate_identity.client_id,
+            migrate_postgres_user=self.migrate_identity.identity.name,
             postgres_subnet_cidr=core.apply(lambda c: c.postgres_subnet_cidr),
             pod_cidr=core.apply(lambda c: c.pod_cidr),
             acr_login_server=core.apply(lambda c: c.acr_login_server),

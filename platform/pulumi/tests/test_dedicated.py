@@ -88,8 +88,8 @@ def test_creates_the_whole_stack_in_its_own_resource_group(built: Built) -> None
         "network:PublicIPAddress": 1,
         "containerservice:ManagedCluster": 1,
         # The app's and one per add-on (External Secrets, cert-manager, Kyverno).
-        "managedidentity:UserAssignedIdentity": 4,
-        "managedidentity:FederatedIdentityCredential": 4,
+        "managedidentity:UserAssignedIdentity": 5,
+        "managedidentity:FederatedIdentityCredential": 5,
         "privatedns:PrivateZone": 1,
         "privatedns:VirtualNetworkLink": 1,
         "dbforpostgresql:Server": 1,
@@ -308,6 +308,7 @@ def test_identities_federate_with_the_new_cluster(built: Built) -> None:
     }
     assert {name: c["subject"] for name, c in credentials.items()} == {
         "id-medqa-perf-sec": "system:serviceaccount:medqa:medqa",
+        "id-medqa-perf-sec-migrate": "system:serviceaccount:medqa:medqa-migrate",
         "id-medqa-perf-sec-eso": "system:serviceaccount:external-secrets:external-secrets",
         "id-medqa-perf-sec-cert-manager": "system:serviceaccount:cert-manager:cert-manager",
         "id-medqa-perf-sec-kyverno": "system:serviceaccount:kyverno:kyverno-admission-controller",
@@ -323,16 +324,18 @@ def test_only_the_gemini_key_is_a_secret(built: Built) -> None:
     assert unwrap(secret.inputs["properties"])["value"] == "test-gemini-key"
 
 
-def test_identity_administers_its_own_server_and_database(built: Built) -> None:
-    """The identity is the server's Entra administrator; database medqa is made after it, as the wiring says."""
+def test_the_migrate_identity_administers_its_own_server_and_database(built: Built) -> None:
+    """The migrate identity (not the service's) is the server's only Entra administrator; medqa is made after it."""
     mocks = built.mocks
     admin = inputs(mocks, "azure-native:dbforpostgresql:Administrator")
     assert (admin["principalName"], admin["principalType"], admin["tenantId"]) == (
-        "id-medqa-perf-sec",
+        "id-medqa-perf-sec-migrate",
         "ServicePrincipal",
         TENANT,
     )
-    assert admin["objectId"] == mock_guid("principal/id-medqa-perf-sec")
+    assert admin["objectId"] == mock_guid("principal/id-medqa-perf-sec-migrate")
+    wired = built.exports["wiring"]
+    assert (wired["MIGRATE_POSTGRES_USER"], wired["POSTGRES_USER"]) == (admin["principalName"], "id-medqa-perf-sec")
     (database,) = mocks.of_type("azure-native:dbforpostgresql:Database")
     assert (database.inputs["databaseName"], database.inputs["serverName"]) == ("medqa", "psql-medqa-perf-sec")
     assert mocks.waits_for(database.name, "dbforpostgresql:Administrator", "medqa-perf-psql-admin")
@@ -376,7 +379,7 @@ def test_every_taggable_resource_carries_the_convention_tags(built: Built) -> No
     """Every resource that takes tags has exactly the convention's tags for this environment."""
     mocks = built.mocks
     tagged = [r for r in mocks.resources if r.typ.startswith("azure-native:") and "tags" in r.inputs]
-    assert len(tagged) == 15
+    assert len(tagged) == 16
     for resource in tagged:
         assert resource.inputs["tags"] == {
             "workload": "medqa",

@@ -76,6 +76,8 @@ def test_creates_only_its_own_resources_next_to_the_core() -> None:
             "azure-native:resources:ResourceGroup",
             "azure-native:managedidentity:UserAssignedIdentity",
             "azure-native:managedidentity:FederatedIdentityCredential",
+            "azure-native:managedidentity:UserAssignedIdentity",
+            "azure-native:managedidentity:FederatedIdentityCredential",
             "azure-native:dbforpostgresql:Database",
             "azure-native:dbforpostgresql:Administrator",
             "azure-native:keyvault:Secret",
@@ -129,16 +131,16 @@ def test_database_lives_on_the_core_server() -> pulumi.Output[Any]:
     return database.name.apply(check)
 
 
-def test_identity_is_an_entra_administrator_of_the_core_server() -> None:
-    """It signs in with Entra as a role named after itself, on the server Terraform made; no password anywhere."""
+def test_the_migrate_identity_is_the_entra_administrator_of_the_core_server() -> None:
+    """The migrate identity signs in as a role named after itself; the service's identity is no administrator."""
     mocks, build = setup()
     pulumi.runtime.test(lambda: build().edge.hostname)()
     (admin,) = mocks.of_type("azure-native:dbforpostgresql:Administrator")
     assert admin.inputs == {
         "serverName": CORE_OUTPUTS["postgres_server_name"],
         "resourceGroupName": CORE_OUTPUTS["resource_group_name"],
-        "objectId": mock_guid("principal/id-medqa-preview-weu-pr-123"),
-        "principalName": "id-medqa-preview-weu-pr-123",
+        "objectId": mock_guid("principal/id-medqa-preview-weu-pr-123-migrate"),
+        "principalName": "id-medqa-preview-weu-pr-123-migrate",
         "principalType": "ServicePrincipal",
         "tenantId": CORE_OUTPUTS["tenant_id"],
     }
@@ -274,6 +276,9 @@ def test_stack_outputs_carry_every_wiring_key_of_the_contract() -> None:
         "INGRESS_CLASS": "nginx",
         "TLS_SECRET": "medqa-tls",
         "FRONT_DOOR_ID": CORE_OUTPUTS["frontdoor_id"],
+        "MIGRATE_SERVICE_ACCOUNT": "medqa-migrate",
+        "MIGRATE_WORKLOAD_IDENTITY_CLIENT_ID": mock_guid("client/id-medqa-preview-weu-pr-123-migrate"),
+        "MIGRATE_POSTGRES_USER": "id-medqa-preview-weu-pr-123-migrate",
     }
     assert list(exported["wiring"]) == list(CONTRACT_KEYS)
 

@@ -30,6 +30,9 @@ WIRING_KEYS = (
     "INGRESS_CLASS",
     "TLS_SECRET",
     "FRONT_DOOR_ID",
+    "MIGRATE_SERVICE_ACCOUNT",
+    "MIGRATE_WORKLOAD_IDENTITY_CLIENT_ID",
+    "MIGRATE_POSTGRES_USER",
 )
 INDEX_SEGMENT = re.compile(r"(^|[/.])(\d+|-)($|[/.])")
 

@@ -55,6 +55,8 @@ def test_platform_env_values_follow_the_naming(overlay: str) -> None:
     assert wiring["KEY_VAULT_URL"] == f"https://kvmedqa{overlay}weu.vault.azure.net/"
     assert wiring["POSTGRES_HOST"] == f"psql-medqa-{overlay}-weu.postgres.database.azure.com"
     assert wiring["POSTGRES_USER"] == f"id-medqa-{overlay}-weu"
+    assert wiring["MIGRATE_POSTGRES_USER"] == f"id-medqa-{overlay}-weu-migrate"
+    assert wiring["MIGRATE_SERVICE_ACCOUNT"] == "medqa-migrate"
     assert wiring["ACR_LOGIN_SERVER"] == "crmedqasharedweu.azurecr.io"
     assert wiring["POSTGRES_SUBNET_CIDR"] == postgres_subnet(ADDRESS_SPACES[overlay])
 
@@ -79,7 +81,9 @@ def test_rendered_objects_use_the_wiring(rendered: dict[str, list[Doc]], overlay
     """Namespace, ServiceAccount, registry, hosts, CIDR and vault in the render are platform.env's."""
     wiring, docs = env_file(overlay, "platform.env"), rendered[overlay]
     assert {d["metadata"].get("namespace") for d in docs if d["kind"] != "Namespace"} == {wiring["NAMESPACE"]}
-    assert [a["metadata"]["name"] for a in of_kind(docs, "ServiceAccount")] == [wiring["SERVICE_ACCOUNT"]]
+    assert sorted(a["metadata"]["name"] for a in of_kind(docs, "ServiceAccount")) == sorted(
+        [wiring["SERVICE_ACCOUNT"], wiring["MIGRATE_SERVICE_ACCOUNT"]]
+    )
     for _, spec in workloads(docs):
         assert all(c["image"].startswith(wiring["ACR_LOGIN_SERVER"] + "/medqa@sha256:") for c in spec["containers"])
     ingress = of_kind(docs, "Ingress")[0]["spec"]
@@ -92,9 +96,11 @@ def test_rendered_objects_use_the_wiring(rendered: dict[str, list[Doc]], overlay
     assert egress["spec"]["egress"] == [
         {"to": [{"ipBlock": {"cidr": wiring["POSTGRES_SUBNET_CIDR"]}}], "ports": [{"port": 5432, "protocol": "TCP"}]}
     ]
-    account = of_kind(docs, "ServiceAccount")[0]["metadata"]["annotations"]
-    assert account["azure.workload.identity/client-id"] == wiring["WORKLOAD_IDENTITY_CLIENT_ID"]
-    assert account["azure.workload.identity/tenant-id"] == wiring["TENANT_ID"]
+    accounts = {a["metadata"]["name"]: a["metadata"]["annotations"] for a in of_kind(docs, "ServiceAccount")}
+    for name, client in (("SERVICE_ACCOUNT", ""), ("MIGRATE_SERVICE_ACCOUNT", "MIGRATE_")):
+        account = accounts[wiring[name]]
+        assert account["azure.workload.identity/client-id"] == wiring[f"{client}WORKLOAD_IDENTITY_CLIENT_ID"]
+        assert account["azure.workload.identity/tenant-id"] == wiring["TENANT_ID"]
     secret = of_kind(docs, "ExternalSecret")[0]["spec"]["data"][0]
     assert secret == {"secretKey": "GEMINI_API_KEY", "remoteRef": {"key": wiring["GEMINI_SECRET_NAME"]}}
 

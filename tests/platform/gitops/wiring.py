@@ -13,6 +13,9 @@ WORKLOAD_KINDS = ("Deployment", "Job", "CronJob")
 WI_LABEL = "azure.workload.identity/use"
 WI_ANNOTATIONS = ("azure.workload.identity/client-id", "azure.workload.identity/tenant-id")
 SERVICE_ACCOUNT = "medqa"
+# The migration Job alone runs as the migrate identity (the PostgreSQL Entra administrator).
+MIGRATE_SERVICE_ACCOUNT = "medqa-migrate"
+ACCOUNT_OF = {("Job", "medqa-migrate"): MIGRATE_SERVICE_ACCOUNT}
 UNSET = "wiring.invalid"  # what the base holds until components/wiring sets a field
 # The Ingress paths the contract fixes ("Ingress routes"): every public route of the app.
 PUBLIC_PATHS = {
@@ -53,17 +56,23 @@ def meta(doc: Doc, field: str) -> dict[str, str]:
 
 
 def workload_identity_on_pods(docs: list[Doc]) -> list[str]:
-    """Every pod template runs as `medqa` with the webhook label; the label is not on the ServiceAccount."""
+    """Every pod template runs as `medqa` (the migration Job as `medqa-migrate`) with the webhook label.
+
+    The label is not on the ServiceAccounts, which carry the client and tenant annotations.
+    """
     found = []
     for doc in (d for d in docs if d.get("kind") in WORKLOAD_KINDS):
         template = pod_template(doc)
         if meta(template, "labels").get(WI_LABEL) != "true":
             found.append(f"{ref(doc)}: pod template lacks label {WI_LABEL}: 'true'")
-        if template["spec"].get("serviceAccountName") != SERVICE_ACCOUNT:
-            found.append(f"{ref(doc)}: pods do not run as ServiceAccount {SERVICE_ACCOUNT}")
-    accounts = [a for a in of_kind(docs, "ServiceAccount") if a["metadata"]["name"] == SERVICE_ACCOUNT]
-    if not accounts:
-        return [*found, f"no ServiceAccount {SERVICE_ACCOUNT}"]
+        wanted = ACCOUNT_OF.get((doc["kind"], doc["metadata"]["name"]), SERVICE_ACCOUNT)
+        if template["spec"].get("serviceAccountName") != wanted:
+            found.append(f"{ref(doc)}: pods do not run as ServiceAccount {wanted}")
+    names = (SERVICE_ACCOUNT, MIGRATE_SERVICE_ACCOUNT)
+    accounts = [a for a in of_kind(docs, "ServiceAccount") if a["metadata"]["name"] in names]
+    for name in names:
+        if not any(a["metadata"]["name"] == name for a in accounts):
+            found.append(f"no ServiceAccount {name}")
     for account in accounts:
         if WI_LABEL in meta(account, "labels"):
             found.append(f"{ref(account)}: {WI_LABEL} belongs on pod templates (the webhook ignores accounts)")

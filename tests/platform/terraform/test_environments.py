@@ -21,7 +21,7 @@ import pytest
 from tests.platform.terraform.conftest import REPO, TF_DIR
 
 ENVIRONMENTS = {"dev": "10.20.0.0/20", "staging": "10.40.0.0/20", "prod": "10.30.0.0/20"}
-APPLY_TIME_KEYS = {"WORKLOAD_IDENTITY_CLIENT_ID", "TENANT_ID", "FRONT_DOOR_ID"}
+APPLY_TIME_KEYS = {"WORKLOAD_IDENTITY_CLIENT_ID", "MIGRATE_WORKLOAD_IDENTITY_CLIENT_ID", "TENANT_ID", "FRONT_DOOR_ID"}
 
 
 def module_sources(root: Path) -> set[Path]:

@@ -40,6 +40,11 @@ output "workload_identity_client_id" {
   value       = module.platform.workload_identity_client_id
 }
 
+output "migrate_client_id" {
+  description = "The client ID for the medqa-migrate service account annotation (GitOps overlay; the PostgreSQL Entra administrator)."
+  value       = module.platform.migrate_client_id
+}
+
 output "eso_client_id" {
   description = "The client ID of External Secrets Operator's identity (its service account annotation)."
   value       = module.platform.eso_client_id

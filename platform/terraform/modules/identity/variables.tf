@@ -4,7 +4,7 @@ variable "identities" {
     namespace        = string
     service_accounts = list(string)
   }))
-  description = "The user-assigned identities, keyed by role (app, eso, cert_manager, argocd, kyverno): the identity name and the Kubernetes service accounts that federate with it."
+  description = "The user-assigned identities, keyed by role (app, migrate, eso, cert_manager, argocd, kyverno): the identity name and the Kubernetes service accounts that federate with it."
 
   validation {
     condition     = alltrue([for i in values(var.identities) : length(i.service_accounts) > 0])

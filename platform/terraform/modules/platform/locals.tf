@@ -11,8 +11,11 @@ locals {
   # The workload identities and the service accounts they trust (docs/platform-contract.md).
   namespace       = "medqa"
   service_account = "medqa"
+  # The migration Job's account: its identity is the PostgreSQL Entra administrator; the service's is not.
+  migrate_service_account = "medqa-migrate"
   identities = {
     app          = { name = local.names.user_assigned_identity, namespace = local.namespace, service_accounts = [local.service_account] }
+    migrate      = { name = "${local.names.user_assigned_identity}-migrate", namespace = local.namespace, service_accounts = [local.migrate_service_account] }
     eso          = { name = "${local.names.user_assigned_identity}-eso", namespace = "external-secrets", service_accounts = ["external-secrets"] }
     cert_manager = { name = "${local.names.user_assigned_identity}-cert-manager", namespace = "cert-manager", service_accounts = ["cert-manager"] }
     argocd       = { name = "${local.names.user_assigned_identity}-argocd", namespace = "argocd", service_accounts = ["argocd-application-controller", "argocd-server"] }
@@ -21,7 +24,7 @@ locals {
   }
 
   # overlays/<env>/platform.env, key for key (docs/platform-contract.md, "The wiring keys").
-  # Everything but the three apply-time IDs is derived from names and inputs, so a plan with mock
+  # Everything but the four apply-time IDs is derived from names and inputs, so a plan with mock
   # providers gives the real values; the modules' postconditions check each derivation at apply.
   gitops_wiring = {
     ENVIRONMENT                 = var.environment
@@ -42,5 +45,9 @@ locals {
     INGRESS_CLASS               = "nginx"
     TLS_SECRET                  = "medqa-tls"
     FRONT_DOOR_ID               = module.edge.frontdoor_id
+    # The migration Job logs in as the Entra administrator and grants POSTGRES_USER its table privileges.
+    MIGRATE_SERVICE_ACCOUNT             = local.migrate_service_account
+    MIGRATE_WORKLOAD_IDENTITY_CLIENT_ID = module.identity.identities["migrate"].client_id
+    MIGRATE_POSTGRES_USER               = local.identities.migrate.name
   }
 }

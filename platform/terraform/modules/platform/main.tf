@@ -135,11 +135,12 @@ module "postgres" {
   backup_retention_days = var.postgres.backup_retention_days
   tenant_id             = var.tenant_id
   entra_admin           = var.postgres.entra_admin
-  # The service logs in as its own identity with a token: POSTGRES_USER is this principal name.
+  # Only the migration Job's identity administers the server (MIGRATE_POSTGRES_USER); it creates the
+  # service's role (POSTGRES_USER, an ordinary Entra principal) and grants it DML on the app's tables.
   service_principal_admins = {
-    app = {
-      object_id      = module.identity.identities["app"].principal_id
-      principal_name = local.identities.app.name
+    migrate = {
+      object_id      = module.identity.identities["migrate"].principal_id
+      principal_name = local.identities.migrate.name
     }
   }
   tags = local.tags

@@ -43,6 +43,11 @@ output "workload_identity_client_id" {
   value       = module.identity.identities["app"].client_id
 }
 
+output "migrate_client_id" {
+  description = "The client ID for the medqa-migrate service account annotation (the PostgreSQL Entra administrator's identity)."
+  value       = module.identity.identities["migrate"].client_id
+}
+
 output "eso_client_id" {
   description = "The client ID of External Secrets Operator's identity (its service account annotation)."
   value       = module.identity.identities["eso"].client_id

@@ -38,26 +38,28 @@ run "gitops_wiring" {
   command = plan
 
   assert {
-    condition     = toset(keys(output.gitops_wiring)) == toset(["ENVIRONMENT", "NAMESPACE", "SERVICE_ACCOUNT", "WORKLOAD_IDENTITY_CLIENT_ID", "TENANT_ID", "KEY_VAULT_URL", "GEMINI_SECRET_NAME", "POSTGRES_HOST", "POSTGRES_DATABASE", "POSTGRES_USER", "POSTGRES_SUBNET_CIDR", "POD_CIDR", "ACR_LOGIN_SERVER", "PUBLIC_HOST", "ORIGIN_HOST", "INGRESS_CLASS", "TLS_SECRET", "FRONT_DOOR_ID"])
+    condition     = toset(keys(output.gitops_wiring)) == toset(["ENVIRONMENT", "NAMESPACE", "SERVICE_ACCOUNT", "WORKLOAD_IDENTITY_CLIENT_ID", "TENANT_ID", "KEY_VAULT_URL", "GEMINI_SECRET_NAME", "POSTGRES_HOST", "POSTGRES_DATABASE", "POSTGRES_USER", "POSTGRES_SUBNET_CIDR", "POD_CIDR", "ACR_LOGIN_SERVER", "PUBLIC_HOST", "ORIGIN_HOST", "INGRESS_CLASS", "TLS_SECRET", "FRONT_DOOR_ID", "MIGRATE_SERVICE_ACCOUNT", "MIGRATE_WORKLOAD_IDENTITY_CLIENT_ID", "MIGRATE_POSTGRES_USER"])
     error_message = "gitops_wiring must have exactly the wiring keys of docs/platform-contract.md."
   }
   assert {
-    condition = { for k, v in output.gitops_wiring : k => v if !contains(["WORKLOAD_IDENTITY_CLIENT_ID", "TENANT_ID", "FRONT_DOOR_ID"], k) } == {
-      ENVIRONMENT          = "dev"
-      NAMESPACE            = "medqa"
-      SERVICE_ACCOUNT      = "medqa"
-      KEY_VAULT_URL        = "https://kvmedqadevweu.vault.azure.net/"
-      GEMINI_SECRET_NAME   = "gemini-api-key"
-      POSTGRES_HOST        = "psql-medqa-dev-weu.postgres.database.azure.com"
-      POSTGRES_DATABASE    = "medqa"
-      POSTGRES_USER        = "id-medqa-dev-weu"
-      POSTGRES_SUBNET_CIDR = "10.20.8.0/27"
-      POD_CIDR             = "192.168.0.0/16"
-      ACR_LOGIN_SERVER     = "crmedqasharedweu.azurecr.io"
-      PUBLIC_HOST          = "dev.medqa.example.com"
-      ORIGIN_HOST          = "origin.dev.medqa.example.com"
-      INGRESS_CLASS        = "nginx"
-      TLS_SECRET           = "medqa-tls"
+    condition = { for k, v in output.gitops_wiring : k => v if !contains(["WORKLOAD_IDENTITY_CLIENT_ID", "MIGRATE_WORKLOAD_IDENTITY_CLIENT_ID", "TENANT_ID", "FRONT_DOOR_ID"], k) } == {
+      ENVIRONMENT             = "dev"
+      NAMESPACE               = "medqa"
+      SERVICE_ACCOUNT         = "medqa"
+      KEY_VAULT_URL           = "https://kvmedqadevweu.vault.azure.net/"
+      GEMINI_SECRET_NAME      = "gemini-api-key"
+      POSTGRES_HOST           = "psql-medqa-dev-weu.postgres.database.azure.com"
+      POSTGRES_DATABASE       = "medqa"
+      POSTGRES_USER           = "id-medqa-dev-weu"
+      MIGRATE_POSTGRES_USER   = "id-medqa-dev-weu-migrate"
+      MIGRATE_SERVICE_ACCOUNT = "medqa-migrate"
+      POSTGRES_SUBNET_CIDR    = "10.20.8.0/27"
+      POD_CIDR                = "192.168.0.0/16"
+      ACR_LOGIN_SERVER        = "crmedqasharedweu.azurecr.io"
+      PUBLIC_HOST             = "dev.medqa.example.com"
+      ORIGIN_HOST             = "origin.dev.medqa.example.com"
+      INGRESS_CLASS           = "nginx"
+      TLS_SECRET              = "medqa-tls"
     }
     error_message = "Every plan-time wiring value must be the real one for dev."
   }

@@ -110,6 +110,7 @@ run "staging_identities_federate_only_their_service_accounts" {
   assert {
     condition = output.federated_subjects == {
       app          = tolist(["system:serviceaccount:medqa:medqa"])
+      migrate      = tolist(["system:serviceaccount:medqa:medqa-migrate"])
       eso          = tolist(["system:serviceaccount:external-secrets:external-secrets"])
       cert_manager = tolist(["system:serviceaccount:cert-manager:cert-manager"])
       argocd       = tolist(["system:serviceaccount:argocd:argocd-application-controller", "system:serviceaccount:argocd:argocd-server"])
@@ -118,8 +119,8 @@ run "staging_identities_federate_only_their_service_accounts" {
     error_message = "Each identity trusts exactly its service accounts."
   }
   assert {
-    condition     = output.posture.postgres.service_principal_admins["app"].principal_type == "ServicePrincipal" && output.posture.postgres.service_principal_admins["app"].principal_name == "id-medqa-staging-weu"
-    error_message = "The service identity is a PostgreSQL Entra administrator of type ServicePrincipal, named as the identity."
+    condition     = toset(keys(output.posture.postgres.service_principal_admins)) == toset(["migrate"]) && output.posture.postgres.service_principal_admins["migrate"].principal_type == "ServicePrincipal" && output.posture.postgres.service_principal_admins["migrate"].principal_name == "id-medqa-staging-weu-migrate"
+    error_message = "Only the migrate identity is a PostgreSQL Entra administrator (type ServicePrincipal, named as the identity); the service identity is not."
   }
   assert {
     condition     = output.key_vault_secrets_to_set == tolist(["argocd-oncall-webhook-url", "gemini-api-key"])
