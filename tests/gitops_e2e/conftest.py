@@ -141,7 +141,10 @@ class StatusWriter(threading.Thread):
         if found.returncode != 0:
             return
         for item in json.loads(found.stdout)["items"]:
-            if item.get("status"):
+            # Written already. Not `item.get("status")`: the API server gives every Ingress an empty
+            # `status: {loadBalancer: {}}`, which is no address.
+            current = item.get("status") or {}
+            if all(current.get(key) for key in status):
                 continue
             meta = item["metadata"]
             self.cluster.kubectl(

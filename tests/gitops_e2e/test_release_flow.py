@@ -24,11 +24,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.gitops_e2e.conftest import ARTIFACTS, REPO, Cluster, wait_until
 
@@ -36,6 +38,8 @@ RELEASE_PY = REPO / "scripts" / "release.py"
 IMAGE = "crmedqasharedweu.azurecr.io/medqa"
 NEW_DIGEST = "sha256:" + "5e" * 32
 FAILING = "sha256:" + "fa11" * 16
+# The repository as the committed objects name it; the suite points every occurrence at its local remote.
+GITHUB = "https://github.com/example-org/medqa.git"
 # Add-ons and their secrets need the operators, which this control plane does not run.
 LEFT_OUT = ("addons/", "projects/platform-addons.yaml", "secrets/")
 
@@ -63,33 +67,48 @@ class Remote:
         return git(self.work, "rev-parse", "HEAD")
 
 
+def _pointers(node: Any, value: str, at: str = "") -> Iterator[str]:
+    """The JSON pointer of every string in node equal to value."""
+    if node == value:
+        yield at
+    elif isinstance(node, dict):
+        for key, child in node.items():
+            yield from _pointers(child, value, f"{at}/{str(key).replace('~', '~0').replace('/', '~1')}")
+    elif isinstance(node, list):
+        for index, child in enumerate(node):
+            yield from _pointers(child, value, f"{at}/{index}")
+
+
 def _bootstrap_kustomization(work: Path, url: str) -> str:
-    """The test-only patch: the committed Argo CD objects, their repository URL pointed at the remote."""
+    """The test-only patch: the committed Argo CD objects, every reference to this repository pointed at the
+    remote (sources, git generators, project source lists: found by value, so a new one cannot be missed)."""
     root = work / "gitops" / "argocd"
     files = sorted(
         str(path.relative_to(root))
         for path in root.rglob("*.yaml")
         if not str(path.relative_to(root)).startswith(LEFT_OUT)
     )
+    patches = []
+    for name in files:
+        for document in yaml.safe_load_all((root / name).read_text()):
+            if not document:
+                continue
+            ops = [f"      - {{op: replace, path: '{pointer}', value: '{url}'}}\n" for pointer in
+                   _pointers(document, GITHUB)]  # fmt: skip
+            if document["kind"] == "Application" and document["metadata"]["name"] == "root":
+                ops += [
+                    "      - {op: replace, path: /spec/source/path, value: e2e-bootstrap}\n",
+                    "      - {op: remove, path: /spec/source/directory}\n",
+                ]
+            if ops:
+                target = f"{{kind: {document['kind']}, name: {document['metadata']['name']}}}"
+                patches.append(f"  - target: {target}\n    patch: |-\n{''.join(ops)}")
     resources = "".join(f"  - ../gitops/argocd/{name}\n" for name in files)
     return (
         "# Test-only (tests/gitops_e2e): the committed gitops/argocd objects, pointed at a local remote.\n"
         "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
         f"resources:\n{resources}"
-        "patches:\n"
-        "  - target: {kind: Application, name: root}\n"
-        "    patch: |-\n"
-        f"      - {{op: replace, path: /spec/source/repoURL, value: '{url}'}}\n"
-        "      - {op: replace, path: /spec/source/path, value: e2e-bootstrap}\n"
-        "      - {op: remove, path: /spec/source/directory}\n"
-        "  - target: {kind: AppProject}\n"
-        "    patch: |-\n"
-        f"      - {{op: replace, path: /spec/sourceRepos, value: ['{url}']}}\n"
-        "  - target: {kind: ApplicationSet, name: medqa}\n"
-        "    patch: |-\n"
-        f"      - {{op: replace, path: /spec/template/spec/source/repoURL, value: '{url}'}}\n"
-        # The git files generator (Pulumi's environments) must read the local remote too, or it fails the set.
-        f"      - {{op: replace, path: /spec/generators/1/matrix/generators/0/git/repoURL, value: '{url}'}}\n"
+        f"patches:\n{''.join(patches)}"
     )
 
 
