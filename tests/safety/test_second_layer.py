@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import math
 import random
 import re
 from pathlib import Path
@@ -226,3 +227,16 @@ def test_cross_validation_keeps_each_line_in_one_fold(monkeypatch: pytest.Monkey
     assert len(seen) == 3 and all(len(kept) == 8 for kept in seen)
     assert set.union(*({line for *_, line in lines} - kept for kept in seen)) == {line for *_, line in lines}
     assert recall == 1.0 and false_positives == 0.0
+
+
+def test_the_one_pass_scoring_is_the_softmax_of_the_training_vector() -> None:
+    """`Model.probabilities` scores in one pass for speed; it must equal the softmax over `vector()`, which trains."""
+    for name in train.DEV_SETS:
+        for text in texts(name):
+            totals = list(SECOND_LAYER.bias)
+            for feature, value in second_layer.vector(text).items():
+                for k, weight in enumerate(SECOND_LAYER.weights.get(feature, (0.0, 0.0, 0.0))):
+                    totals[k] += weight * value
+            exps = [math.exp(total - max(totals)) for total in totals]
+            expected = [e / sum(exps) for e in exps]
+            assert SECOND_LAYER.probabilities(text) == pytest.approx(expected, abs=1e-12), name

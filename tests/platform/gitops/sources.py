@@ -4,36 +4,23 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 Doc = dict[str, Any]
 
-# The keys of the Terraform output gitops_wiring, in the contract's order.
-WIRING_KEYS = (
-    "ENVIRONMENT",
-    "NAMESPACE",
-    "SERVICE_ACCOUNT",
-    "WORKLOAD_IDENTITY_CLIENT_ID",
-    "TENANT_ID",
-    "KEY_VAULT_URL",
-    "GEMINI_SECRET_NAME",
-    "POSTGRES_HOST",
-    "POSTGRES_DATABASE",
-    "POSTGRES_USER",
-    "POSTGRES_SUBNET_CIDR",
-    "POD_CIDR",
-    "ACR_LOGIN_SERVER",
-    "PUBLIC_HOST",
-    "ORIGIN_HOST",
-    "INGRESS_CLASS",
-    "TLS_SECRET",
-    "FRONT_DOOR_ID",
-    "MIGRATE_SERVICE_ACCOUNT",
-    "MIGRATE_WORKLOAD_IDENTITY_CLIENT_ID",
-    "MIGRATE_POSTGRES_USER",
-)
+CONTRACT = Path(__file__).parents[3] / "docs" / "platform-contract.md"
+
+
+def contract_wiring_keys() -> list[str]:
+    """The keys of the wiring table in docs/platform-contract.md, in its order: the Terraform output gitops_wiring."""
+    table = CONTRACT.read_text(encoding="utf-8").split("## The wiring keys", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"^\| `([A-Z_]+)` \|", table, re.MULTILINE)
+
+
+WIRING_KEYS = tuple(contract_wiring_keys())
 INDEX_SEGMENT = re.compile(r"(^|[/.])(\d+|-)($|[/.])")
 
 

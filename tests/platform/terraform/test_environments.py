@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.platform.gitops.sources import contract_wiring_keys
 from tests.platform.terraform.conftest import REPO, TF_DIR
 
 ENVIRONMENTS = {"dev": "10.20.0.0/20", "staging": "10.40.0.0/20", "prod": "10.30.0.0/20"}
@@ -49,13 +50,6 @@ def pulumi_core_outputs() -> list[str]:
     tree = ast.parse((REPO / "platform" / "pulumi" / "components" / "core.py").read_text())
     core = next(n for n in ast.walk(tree) if isinstance(n, ast.ClassDef) and n.name == "CoreOutputs")
     return [n.target.id for n in core.body if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)]
-
-
-def contract_wiring_keys() -> list[str]:
-    """The keys of the wiring table in docs/platform-contract.md."""
-    text = (REPO / "docs" / "platform-contract.md").read_text()
-    table = text.split("## The wiring keys", 1)[1].split("\n## ", 1)[0]
-    return re.findall(r"^\| `([A-Z_]+)` \|", table, re.MULTILINE)
 
 
 @pytest.mark.parametrize("env", sorted(ENVIRONMENTS))
