@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 TARGETS = "s1 >= 70% of the ceiling, >= 1.5x FastAPI, >= 2x seed; s2 added p50 <= 3 ms; s3 RSS <= 300 MB; 0 errors"
+# A ratio target of scenario 1 is met only when throughput *and* CPU per request reach it: on a shared machine
+# throughput also measures how much of a core each process got, CPU per request does not.
 
 
 def _verdict(ok: bool) -> str:
@@ -30,16 +32,20 @@ def side_by_side(figures: dict[str, Any], s2_latency_ms: int) -> str:
     checks: list[str] = []
     if "s1_serve" in figures:
         serve, bare = figures["s1_serve"], figures["ceiling"]
-        share = serve["rps"] / bare["rps"]
-        checks.append(f"s1 serve/ceiling {share:.0%} of calls/s ({_verdict(share >= 0.7)}), "
-                      f"{bare['cpu_ms_per_call'] / serve['cpu_ms_per_request']:.0%} of its CPU efficiency")  # fmt: skip
+        share, efficiency = serve["rps"] / bare["rps"], bare["cpu_ms_per_call"] / serve["cpu_ms_per_request"]
+        checks.append(f"s1 serve/ceiling {share:.0%} of calls/s, {efficiency:.0%} of its CPU efficiency "
+                      f"({_verdict(min(share, efficiency) >= 0.7)})")  # fmt: skip
+        if "ceiling_app" in figures:
+            own = figures["ceiling_app"]["cpu_ms_per_call"]
+            checks.append(f"s1 serve beyond its own model client: {serve['cpu_ms_per_request'] - own:.2f} ms "
+                          f"of CPU per request (the client alone {own:.2f} ms)")  # fmt: skip
         for peer, goal in (("fastapi", 1.5), ("seed", 2.0)):
             if f"s1_{peer}" in figures:
                 other = figures[f"s1_{peer}"]
                 ratio = serve["rps"] / other["rps"]
                 less = other["cpu_ms_per_request"] / serve["cpu_ms_per_request"]
-                checks.append(f"s1 serve vs {peer}: {ratio:.2f}x throughput ({_verdict(ratio >= goal)} >= {goal}x), "
-                              f"{less:.2f}x less CPU/request")  # fmt: skip
+                checks.append(f"s1 serve vs {peer}: {ratio:.2f}x throughput, {less:.2f}x less CPU/request "
+                              f"({_verdict(min(ratio, less) >= goal)} >= {goal}x)")  # fmt: skip
     if "s2_serve" in figures:
         added = figures["s2_serve"]["p50_ms"] - s2_latency_ms
         checks.append(f"s2 added p50 {added:.1f} ms ({_verdict(added <= 3)})")

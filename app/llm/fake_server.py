@@ -4,7 +4,8 @@ Serves ``POST /{v1beta|v1}/models/{model}:generateContent``, ``:streamGenerateCo
 ``:countTokens`` with Gemini's response and error JSON shapes. Used by tests, demo mode and load tests.
 Behaviour is set by a mode string (see ``FakeConfig.parse_mode``) and can be changed while it runs
 with ``PUT /_fake/config``; ``GET /_fake/stats`` counts the model calls it received and
-``GET /_fake/prompts`` shows the last prompts (so tests can prove no personal data arrived).
+``GET /_fake/prompts`` shows the last prompts (so tests can prove no personal data arrived) and
+``GET /_fake/requests`` the last request bodies as received (so tests can check the wire form).
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ class FakeGemini:
     config: FakeConfig = field(default_factory=FakeConfig)
     calls: Counter[str] = field(default_factory=Counter)
     prompts: deque[str] = field(default_factory=lambda: deque(maxlen=200))
+    requests: deque[Any] = field(default_factory=lambda: deque(maxlen=20))
     failures_sent: int = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -92,6 +94,8 @@ class FakeGemini:
             await _json(send, 200, {"calls": dict(self.calls), "total": sum(self.calls.values())})
         elif path == "/_fake/prompts" and method == "GET":  # what reached "Gemini": tests check no PII did
             await _json(send, 200, {"prompts": list(self.prompts)})
+        elif path == "/_fake/requests" and method == "GET":
+            await _json(send, 200, {"requests": list(self.requests)})
         elif path == "/_fake/config" and method == "PUT":
             await self._configure(send, body)
         else:
@@ -112,6 +116,7 @@ class FakeGemini:
             return
         self.calls.clear()
         self.prompts.clear()
+        self.requests.clear()
         self.failures_sent = 0
         await _json(send, 200, {"mode": self.config.mode, "status": self.config.status})
 
@@ -129,6 +134,7 @@ class FakeGemini:
             return
         prompt = _prompt_text(request)
         self.prompts.append(prompt)
+        self.requests.append(request)
         if method == "countTokens":
             await _json(send, 200, {"totalTokens": _tokens(prompt)})
             return

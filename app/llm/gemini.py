@@ -1,8 +1,10 @@
 """Gemini through google-genai's async client, with our own time budget, bounded retries and error mapping.
 
-The SDK retries nothing by default and ignores Gemini's ``retryDelay``; we retry at most
-``max_retries`` times on 429/500/502/503/504 and transport errors, with full-jitter back-off, and
-honour ``retryDelay`` up to a cap. The whole question, retries included, fits in one time budget.
+The SDK runs on an explicit aiohttp session and gets no per-call config (the fixed settings travel in the
+client's ``extra_body``); each of the two roughly halves what remains of its CPU per call. The SDK retries
+nothing here and ignores Gemini's ``retryDelay``; we retry at most ``max_retries`` times on
+429/500/502/503/504 and transport errors, with full-jitter back-off, and honour ``retryDelay`` up to a cap.
+The whole question, retries included, fits in one time budget.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import httpx2
+import aiohttp
 from google import genai
 from google.genai import errors as genai_errors
 from google.genai import types
@@ -53,28 +55,37 @@ class GeminiModel:
 
     def __init__(self, options: GeminiOptions) -> None:
         self.options = options
-        # An explicit httpx2 client fixes the transport: the SDK would otherwise switch to aiohttp
-        # whenever aiohttp happens to be importable, with different errors and retry behaviour.
-        self._http = httpx2.AsyncClient(
-            timeout=httpx2.Timeout(options.timeout_s, connect=min(5.0, options.timeout_s)),
-            # As many connections as questions may be in flight, so none waits unseen in the pool.
-            limits=httpx2.Limits(
-                max_connections=options.max_connections, max_keepalive_connections=options.max_connections
-            ),
-        )
-        http_options = types.HttpOptions(
-            base_url=options.base_url,
-            api_version=API_VERSION,
-            timeout=int(options.timeout_s * 1000),
-            httpx_async_client=self._http,
-        )
-        self._client = genai.Client(api_key=options.api_key, http_options=http_options)
-        self._config = types.GenerateContentConfig(
-            system_instruction=SYSTEM_PROMPT,
-            temperature=0.2,
-            max_output_tokens=options.max_output_tokens,
-            automatic_function_calling=types.AutomaticFunctionCallingConfig(disable=True),
-        )
+        # The fixed part of every request (system prompt, temperature, token cap) goes on the wire from the
+        # client's extra_body, so no call passes a GenerateContentConfig: the SDK converts one field by
+        # field on every call, which cost more CPU than the HTTP request itself (docs/performance.md).
+        self.request_defaults = request_defaults(options.max_output_tokens)
+        self._session: aiohttp.ClientSession | None = None  # opened on first use, inside the event loop
+        self._client: genai.Client | None = None
+        self._closed = False
+
+    def _sdk(self) -> genai.Client:
+        """The SDK client on an explicit aiohttp session, built once inside the running loop."""
+        if self._client is None:
+            if self._closed:
+                raise ModelUnavailable("the model client is closed", retry_after=5)
+            # An explicit session fixes the transport (the SDK picks aiohttp or httpx2 by what is importable),
+            # and aiohttp costs about half of httpx2's CPU per call. As many connections as questions may be
+            # in flight, so none waits unseen in the pool.
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self.options.max_connections, limit_per_host=0)
+            )
+            http_options = types.HttpOptions(
+                base_url=self.options.base_url,
+                api_version=API_VERSION,
+                timeout=int(self.options.timeout_s * 1000),
+                aiohttp_client=self._session,
+                # One attempt in the SDK: the retries are ours (below). Without retry options the SDK's aiohttp
+                # path would retry a connection error once by itself, after a 1-10 s sleep.
+                retry_options=types.HttpRetryOptions(attempts=1),
+                extra_body=self.request_defaults,
+            )
+            self._client = genai.Client(api_key=self.options.api_key, http_options=http_options)
+        return self._client
 
     @property
     def label(self) -> str:
@@ -89,15 +100,15 @@ class GeminiModel:
         while True:
             try:
                 async with asyncio.timeout(deadline - time.monotonic()):
-                    response = await self._client.aio.models.generate_content(
-                        model=self.options.model, contents=contents, config=self._config
+                    response = await self._sdk().aio.models.generate_content(
+                        model=self.options.model, contents=contents
                     )
                 return self._to_answer(response, response.text)
             except TimeoutError:
                 raise ModelTimeout(f"no answer within {self.options.timeout_s:g} s") from None
             except ValueError:  # the SDK's JSON/pydantic parsing of a malformed response
                 raise ModelError("the model sent a malformed response") from None
-            except (genai_errors.APIError, httpx2.TransportError) as exc:
+            except (genai_errors.APIError, aiohttp.ClientError) as exc:
                 attempt = await self._retry_or_raise(exc, attempt, deadline)
 
     async def stream(self, question: str, history: Sequence[Turn] = ()) -> AsyncIterator[str | ModelAnswer]:
@@ -108,8 +119,8 @@ class GeminiModel:
         while True:
             try:
                 async with asyncio.timeout(deadline - time.monotonic()):
-                    chunks = await self._client.aio.models.generate_content_stream(
-                        model=self.options.model, contents=contents, config=self._config
+                    chunks = await self._sdk().aio.models.generate_content_stream(
+                        model=self.options.model, contents=contents
                     )
                     async for chunk in chunks:
                         last = chunk
@@ -122,7 +133,7 @@ class GeminiModel:
                 raise ModelTimeout(f"no answer within {self.options.timeout_s:g} s") from None
             except ValueError:
                 raise ModelError("the model sent a malformed response") from None
-            except (genai_errors.APIError, httpx2.TransportError) as exc:
+            except (genai_errors.APIError, aiohttp.ClientError) as exc:
                 if parts:  # the stream broke after text went out: no retry can continue it
                     raise ModelUnavailable("the model stream broke off", retry_after=5) from None
                 attempt = await self._retry_or_raise(exc, attempt, deadline)
@@ -162,11 +173,26 @@ class GeminiModel:
 
     async def ping(self) -> bool:
         """The client is configured and open (no network call: readiness must not spend quota)."""
-        return not self._http.is_closed
+        return not self._closed
 
     async def aclose(self) -> None:
-        """Close the HTTP client the SDK uses."""
-        await self._http.aclose()
+        """Close the HTTP session the SDK uses; later calls fail as unavailable."""
+        self._closed = True
+        session, self._session, self._client = self._session, None, None
+        if session is not None:
+            await session.close()
+
+
+def request_defaults(max_output_tokens: int) -> dict[str, Any]:
+    """The wire form of the settings every request carries, as GenerateContentConfig would send them.
+
+    tests/unit/test_gemini.py checks that the body equals the one the SDK builds from
+    ``GenerateContentConfig(system_instruction=SYSTEM_PROMPT, temperature=0.2, max_output_tokens=...)``.
+    """
+    return {
+        "systemInstruction": {"role": "user", "parts": [{"text": SYSTEM_PROMPT}]},
+        "generationConfig": {"temperature": 0.2, "maxOutputTokens": max_output_tokens},
+    }
 
 
 def _contents(question: str, history: Sequence[Turn]) -> str | list[types.Content]:
@@ -202,9 +228,9 @@ def _finish_reason(response: types.GenerateContentResponse) -> FinishReason:
 
 def _map_error(exc: Exception) -> ModelError:
     """Turn an SDK or transport error into our vocabulary; never leaks the upstream message."""
-    if isinstance(exc, httpx2.TimeoutException):
-        return ModelUnavailable("the model endpoint did not respond", retry_after=5)
-    if isinstance(exc, httpx2.TransportError):
+    if isinstance(
+        exc, aiohttp.ClientError
+    ):  # connection refused or reset, a broken body (read time-outs are TimeoutError)
         return ModelUnavailable("could not reach the model endpoint", retry_after=5)
     if not isinstance(exc, genai_errors.APIError):
         return ModelError(f"unexpected model client error ({type(exc).__name__})")

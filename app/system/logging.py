@@ -39,5 +39,5 @@ def configure_logging(level: str, fmt: str) -> None:
     # Piccolo reports connection failures as coloured warnings; our own db.* events already log them.
     warnings.filterwarnings("ignore", category=Warning, module=r"piccolo\.")
     # azure-core logs every token request (URL and headers) at info.
-    for noisy in ("httpx2", "google_genai", "piccolo", "azure"):
+    for noisy in ("aiohttp", "httpx2", "google_genai", "piccolo", "azure"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

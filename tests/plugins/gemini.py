@@ -26,6 +26,10 @@ class FakeGeminiHandle:
         """The prompts the fake received since the last set_mode."""
         return list(httpx.get(f"{self.url}/_fake/prompts", timeout=5).json()["prompts"])
 
+    def requests(self) -> list[dict[str, object]]:
+        """The request bodies the fake received since the last set_mode, as sent."""
+        return list(httpx.get(f"{self.url}/_fake/requests", timeout=5).json()["requests"])
+
     def calls(self) -> int:
         """How many model calls the fake received since the last set_mode."""
         return int(httpx.get(f"{self.url}/_fake/stats", timeout=5).json()["total"])

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from app.errors import ModelError, ModelRateLimited, ModelTimeout, ModelUnavailable
-from app.llm.gemini import GeminiModel, GeminiOptions
+from app.llm.gemini import GeminiModel, GeminiOptions, request_defaults
 from app.llm.prompts import SAFETY_REFUSAL
 from tests.plugins.gemini import FakeGeminiHandle
 
@@ -167,3 +167,44 @@ async def test_connection_reset_is_unavailable_and_retried() -> None:
         server.close()
         await server.wait_closed()
     assert attempts == 3
+
+
+async def test_the_wire_body_is_the_one_the_sdk_builds_from_a_config(
+    model: GeminiModel, fake_gemini: FakeGeminiHandle
+) -> None:
+    """The request defaults in extra_body send exactly what GenerateContentConfig would, call after call."""
+    import aiohttp
+    from google import genai
+    from google.genai import types
+
+    from app.llm.prompts import SYSTEM_PROMPT
+
+    await model.answer("How much water a day?")
+    await model.answer("How much water a day?")
+    async with aiohttp.ClientSession() as session:
+        options = types.HttpOptions(base_url=fake_gemini.url, api_version="v1beta", aiohttp_client=session)
+        config = types.GenerateContentConfig(system_instruction=SYSTEM_PROMPT, temperature=0.2, max_output_tokens=1024)
+        client = genai.Client(api_key="k", http_options=options)
+        await client.aio.models.generate_content(model="gemini-test", contents="How much water a day?", config=config)
+    first, second, from_config = fake_gemini.requests()
+    assert first == second == from_config
+    assert model.request_defaults == request_defaults(1024)  # the SDK merged it, it did not change it
+
+
+async def test_a_stream_carries_the_same_defaults(model: GeminiModel, fake_gemini: FakeGeminiHandle) -> None:
+    chunks = [chunk async for chunk in model.stream("Is it a cold?")]
+    assert chunks
+    (body,) = fake_gemini.requests()
+    assert body["systemInstruction"] == request_defaults(1024)["systemInstruction"]
+    assert body["generationConfig"] == {"temperature": 0.2, "maxOutputTokens": 1024}
+    assert body["contents"] == [{"role": "user", "parts": [{"text": "Is it a cold?"}]}]
+
+
+async def test_a_closed_client_is_unavailable_and_sends_nothing(
+    model: GeminiModel, fake_gemini: FakeGeminiHandle
+) -> None:
+    await model.answer("q")
+    await model.aclose()
+    with pytest.raises(ModelUnavailable):
+        await model.answer("q")
+    assert fake_gemini.calls() == 1
