@@ -119,11 +119,16 @@ class Stack:
             raise SystemExit(f"the fake refused its new configuration ({status})")
 
     def env(self, **extra: str) -> dict[str, str]:
-        """The service's environment: the fake, the database, no rate limit, quiet logs."""
+        """The service's environment: the fake, the database, a limit no run reaches, quiet logs.
+
+        Per second, not per minute: Litestar's limiter keeps (and decodes, per request) one timestamp per request
+        in the window, and one client at 300 req/s would fill a minute with 18,000. A production client at its
+        30/minute keeps at most 30; a second at bench rates keeps a few hundred.
+        """
         env = {k: v for k, v in os.environ.items() if not k.startswith(("MEDQA_", "GEMINI_", "GOOGLE_"))}
         env.update(
             GEMINI_API_KEY="bench-key", MEDQA_GEMINI_BASE_URL=self.fake_url, MEDQA_DATABASE_URL=self.db_url,
-            MEDQA_ENV="test", MEDQA_RATE_LIMIT="1000000/minute", MEDQA_LOG_LEVEL="warning", MEDQA_HOST="127.0.0.1",
+            MEDQA_ENV="test", MEDQA_RATE_LIMIT="1000000/second", MEDQA_LOG_LEVEL="warning", MEDQA_HOST="127.0.0.1",
         )  # fmt: skip
         env.update(extra)
         return env

@@ -71,9 +71,12 @@ class GeminiModel:
             # An explicit session fixes the transport (the SDK picks aiohttp or httpx2 by what is importable),
             # and aiohttp costs about half of httpx2's CPU per call. As many connections as questions may be
             # in flight, so none waits unseen in the pool.
-            self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self.options.max_connections, limit_per_host=0)
+            # The system resolver (getaddrinfo in a thread), as in the image: aiohttp would switch to c-ares
+            # wherever aiodns happens to be installed (the checks group brings it).
+            connector = aiohttp.TCPConnector(
+                limit=self.options.max_connections, limit_per_host=0, resolver=aiohttp.ThreadedResolver()
             )
+            self._session = aiohttp.ClientSession(connector=connector)
             http_options = types.HttpOptions(
                 base_url=self.options.base_url,
                 api_version=API_VERSION,

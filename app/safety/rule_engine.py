@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+import re._constants as sre_constants  # the parser's opcodes: to read which literals a pattern needs
+import re._parser as sre_parse
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
+import ahocorasick
 import yaml
 
 Level = Literal["routine", "emergency", "crisis"]
@@ -28,6 +31,9 @@ class Rule:
     patterns: tuple[re.Pattern[str], ...]
     exclusions: tuple[re.Pattern[str], ...]
     personal: bool
+    # For each pattern whose matches must contain one of a few literal strings: those strings. A text that
+    # lacks every string of one of them cannot fire the rule, and `in` is far cheaper than the regex.
+    needs: tuple[frozenset[str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +49,7 @@ class Triage:
 class TriageRules:
     """The compiled rule set."""
 
-    def __init__(self, data: dict[str, Any]) -> None:
+    def __init__(self, data: dict[str, Any], *, prefilter: bool = True) -> None:
         self.version = str(data["version"])
         negation = data["negation"]
         self.window = int(negation["window"])
@@ -56,16 +62,12 @@ class TriageRules:
         self.hypothetical = re.compile(downgrade["hypothetical"])
         self.urgent = re.compile(downgrade["urgent"])
         self.spelling = {str(k).lower(): str(v) for k, v in data["spelling"].items()}
-        self.rules = tuple(
-            Rule(
-                id=rule["id"],
-                level=rule["level"],
-                patterns=tuple(re.compile(p.replace(_GAP, _GAP_NO_NEGATION)) for p in rule["all"]),
-                exclusions=tuple(re.compile(p) for p in rule.get("none", [])),
-                personal=bool(rule.get("personal", False)),
-            )
-            for rule in data["rules"]
-        )
+        self.rules = tuple(_rule(rule, prefilter) for rule in data["rules"])
+        # Every literal the rules need, in one Aho-Corasick automaton: one pass over a question finds them all.
+        self.literals = ahocorasick.Automaton()
+        for literal in {literal for rule in self.rules for needed in rule.needs for literal in needed}:
+            self.literals.add_word(literal, literal)
+        self.literals.make_automaton()
 
     def normalise(self, text: str) -> str:
         """Lower case, plain apostrophes removed, misspellings fixed, spaces collapsed; clause marks kept."""
@@ -91,10 +93,19 @@ class TriageRules:
                 return True
         return False
 
-    def fires(self, rule: Rule, text: str, personal: bool) -> bool:
-        """Whether `rule` fires on normalised `text`."""
+    def found(self, text: str) -> set[str]:
+        """The rules' needed literals that occur in normalised `text`."""
+        if not len(self.literals):
+            return set()
+        return {literal for _end, literal in self.literals.iter(text)}
+
+    def fires(self, rule: Rule, text: str, personal: bool, found: set[str]) -> bool:
+        """Whether `rule` fires on normalised `text`, in which `found` are the literals present."""
         if rule.personal and not personal:
             return False
+        for needed in rule.needs:
+            if needed.isdisjoint(found):
+                return False
         anchor, *others = rule.patterns
         if not any(not self.negated(text, match.start()) for match in anchor.finditer(text)):
             return False
@@ -114,12 +125,72 @@ class TriageRules:
         text = self.normalise(question)
         stripped = text.strip()
         personal = bool(self.personal.search(text)) or not self.general.match(stripped)
-        fired = [rule for rule in self.rules if self.fires(rule, text, personal)]
+        found = self.found(text)
+        fired = [rule for rule in self.rules if self.fires(rule, text, personal, found)]
         if fired and self.downgraded(text):
             fired = []
         levels = {rule.level for rule in fired}
         level: Level = "emergency" if "emergency" in levels else "crisis" if "crisis" in levels else "routine"
         return Triage(level, tuple(rule.id for rule in fired), self.version, crisis_too="crisis" in levels)
+
+
+def _rule(rule: dict[str, Any], prefilter: bool) -> Rule:
+    patterns = tuple(re.compile(p.replace(_GAP, _GAP_NO_NEGATION)) for p in rule["all"])
+    needs = tuple(found for found in map(required_literals, patterns) if found) if prefilter else ()
+    return Rule(
+        id=rule["id"],
+        level=rule["level"],
+        patterns=patterns,
+        exclusions=tuple(re.compile(p) for p in rule.get("none", [])),
+        personal=bool(rule.get("personal", False)),
+        needs=needs,
+    )
+
+
+def required_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Literal strings of which every match of `pattern` contains at least one, or None if none are known.
+
+    Read from the parsed pattern, conservatively: a literal run counts only where the pattern must match it
+    (never inside an optional part), an alternation gives the union of what each branch needs, and anything
+    else (classes, wildcards, assertions, backreferences) needs nothing. Flags that change what a literal
+    matches (IGNORECASE) give None.
+    """
+    if pattern.flags & (re.IGNORECASE | re.VERBOSE):
+        return None
+    found = _needed(sre_parse.parse(pattern.pattern, pattern.flags))
+    return frozenset(found) if found and min(map(len, found)) >= _USEFUL else None
+
+
+_USEFUL = 3  # shorter literals are in nearly every text: checking them saves nothing
+
+
+def _needed(items: Any) -> set[str] | None:
+    """What a sequence of parsed items needs: the best of its literal runs and its required sub-parts."""
+    candidates: list[set[str]] = []
+    run: list[str] = []
+    for op, av in items:
+        if op is sre_constants.LITERAL:
+            run.append(chr(av))
+            continue
+        if run:
+            candidates.append({"".join(run)})
+            run = []
+        if op is sre_constants.SUBPATTERN:
+            sub = None if av[1] & re.IGNORECASE else _needed(av[-1])  # (?i:...) matches other cases
+        elif op is sre_constants.BRANCH:
+            branches = [_needed(branch) for branch in av[1]]
+            sub = None if any(b is None for b in branches) else set().union(*branches)  # type: ignore[arg-type]
+        elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT, sre_constants.POSSESSIVE_REPEAT):
+            sub = _needed(av[2]) if av[0] >= 1 else None
+        else:
+            sub = None
+        if sub:
+            candidates.append(sub)
+    if run:
+        candidates.append({"".join(run)})
+    if not candidates:
+        return None
+    return max(candidates, key=lambda c: (min(map(len, c)), -len(c)))
 
 
 @cache
