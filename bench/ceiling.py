@@ -31,14 +31,14 @@ from google.genai import types
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.llm.gemini import GeminiModel, GeminiOptions
+from app.llm.gemini import API_VERSION, TEMPERATURE, GeminiModel, GeminiOptions
 from app.llm.prompts import SYSTEM_PROMPT
 
 STYLES = ("sdk", "docs", "app")
 MEASURED = ("sdk", "app")  # what bench/run.py measures in every round
 MODEL = "gemini-3.8-flash"
 # The request app/llm/gemini.py sends, written as a per-call config: system prompt, temperature, token cap.
-CONFIG = types.GenerateContentConfig(system_instruction=SYSTEM_PROMPT, temperature=0.2, max_output_tokens=1024)
+CONFIG = types.GenerateContentConfig(system_instruction=SYSTEM_PROMPT, temperature=TEMPERATURE, max_output_tokens=1024)
 
 Ask = Callable[[str], Awaitable[object]]
 
@@ -66,9 +66,12 @@ def _cpu_s() -> float:
 def _client(style: str, base_url: str) -> tuple[Ask, Callable[[], Awaitable[object]], str]:
     """The call to measure, how to close it, and the transport it uses."""
     if style in ("sdk", "docs"):
-        http = httpx2.AsyncClient(timeout=httpx2.Timeout(30.0), limits=httpx2.Limits(max_connections=200))
-        options = types.HttpOptions(base_url=base_url, api_version="v1beta", timeout=30_000,
-                                    httpx_async_client=http if style == "sdk" else None)  # fmt: skip
+        http = (
+            httpx2.AsyncClient(timeout=httpx2.Timeout(30.0), limits=httpx2.Limits(max_connections=200))
+            if style == "sdk"
+            else None
+        )
+        options = types.HttpOptions(base_url=base_url, api_version=API_VERSION, timeout=30_000, httpx_async_client=http)
         client = genai.Client(api_key="bench-key", http_options=options)
         api = client.aio.models
 
@@ -77,7 +80,8 @@ def _client(style: str, base_url: str) -> tuple[Ask, Callable[[], Awaitable[obje
 
         async def close() -> None:
             await client.aio.aclose()
-            await http.aclose()
+            if http is not None:
+                await http.aclose()
 
         picked = style == "docs" and getattr(client._api_client, "_use_aiohttp", lambda: False)()
         return ask, close, "aiohttp" if picked else "httpx2"

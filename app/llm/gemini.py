@@ -27,6 +27,7 @@ from app.llm.base import FinishReason, ModelAnswer, Turn
 from app.llm.prompts import SAFETY_REFUSAL, SYSTEM_PROMPT
 
 API_VERSION = "v1beta"
+TEMPERATURE = 0.2
 RETRYABLE_CODES = frozenset({429, 500, 502, 503, 504})
 SAFETY_REASONS = frozenset(
     {"SAFETY", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "RECITATION", "IMAGE_SAFETY", "JAILBREAK", "MODEL_ARMOR"}
@@ -194,7 +195,7 @@ def request_defaults(max_output_tokens: int) -> dict[str, Any]:
     """
     return {
         "systemInstruction": {"role": "user", "parts": [{"text": SYSTEM_PROMPT}]},
-        "generationConfig": {"temperature": 0.2, "maxOutputTokens": max_output_tokens},
+        "generationConfig": {"temperature": TEMPERATURE, "maxOutputTokens": max_output_tokens},
     }
 
 
@@ -231,9 +232,8 @@ def _finish_reason(response: types.GenerateContentResponse) -> FinishReason:
 
 def _map_error(exc: Exception) -> ModelError:
     """Turn an SDK or transport error into our vocabulary; never leaks the upstream message."""
-    if isinstance(
-        exc, aiohttp.ClientError
-    ):  # connection refused or reset, a broken body (read time-outs are TimeoutError)
+    # Refused or reset connections and broken bodies; aiohttp's read time-outs are TimeoutError (ModelTimeout).
+    if isinstance(exc, aiohttp.ClientError):
         return ModelUnavailable("could not reach the model endpoint", retry_after=5)
     if not isinstance(exc, genai_errors.APIError):
         return ModelError(f"unexpected model client error ({type(exc).__name__})")
