@@ -72,9 +72,11 @@ def compare(
     return {name: sorted(found, key=lambda m: m.load.rps)[len(found) // 2] for name, found in runs.items()}
 
 
-def ceiling(stack: Stack, seconds: int, style: str = "sdk", concurrency: int = 32) -> dict[str, float]:
-    """The bare google-genai client (bench/ceiling.py in `style` sdk, docs or app) against the instant fake."""
-    stack.set_fake_latency(0)
+def ceiling(
+    stack: Stack, seconds: int, style: str = "sdk", concurrency: int = 32, latency_ms: int = 0
+) -> dict[str, float]:
+    """The bare google-genai client (bench/ceiling.py in `style` sdk, docs or app) against the fake."""
+    stack.set_fake_latency(latency_ms)
     command = [sys.executable, CEILING, "--url", stack.fake_url, "--concurrency", str(concurrency),
                "--seconds", str(seconds), "--style", style]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=False)

@@ -99,6 +99,9 @@ def scenario_two(
     args: argparse.Namespace, stack: Stack, services: dict[str, Service], seconds: int
 ) -> dict[str, object]:
     """Scenario 2 for every service (interleaved): the service's added latency over a 300 ms model."""
+    floor = ceiling(stack, max(4, seconds // 2), "app", concurrency=1, latency_ms=S2_LATENCY_MS)
+    print(f"the app's own model client alone, c=1  p50 {floor['p50_ms']:.1f} ms: the fake and the client add "
+          f"{floor['p50_ms'] - S2_LATENCY_MS:.1f} ms to the model's {S2_LATENCY_MS} ms, no service")  # fmt: skip
     stack.set_fake_latency(S2_LATENCY_MS)
     results = compare(services, S2_CONNECTIONS, seconds, args.rounds)
     print(f"   {load_average()}")
@@ -109,7 +112,7 @@ def scenario_two(
         print(f"   {r.rps / ideal:.0%} of ideal {ideal:.0f} req/s (target >= 90%); added latency p50 "
               f"{r.p50_ms - S2_LATENCY_MS:.1f} ms (<= 3), p99 {r.p99_ms - S2_LATENCY_MS:.1f} ms (<= 15)")  # fmt: skip
     _deltas(results)
-    return {f"s2_{name}": m.figures() for name, m in results.items()}
+    return {"s2_floor": floor, **{f"s2_{name}": m.figures() for name, m in results.items()}}
 
 
 def scenario_three(stack: Stack, service: Service, seconds: int) -> dict[str, object]:

@@ -64,3 +64,9 @@ def test_only_what_the_run_measured_is_summarised() -> None:
     assert "serve vs" not in out and "s2 added p50 -" not in out and "peak RSS" not in out
     assert len(out.splitlines()) == 4, out  # header, the s1 row, the ceiling ratio, the errors
     assert "errors of medqa serve 0 (met)" in out
+
+
+def test_the_model_clients_own_share_of_the_added_latency_is_printed_and_the_verdict_kept() -> None:
+    """The floor is context: the target stays the issue's, p50 over the model's 300 ms."""
+    out = side_by_side(_figures(s2_serve=_run(200.0, 2.5, p50_ms=307.0), s2_floor={"p50_ms": 303.5}), 300)
+    assert "s2 added p50 7.0 ms (MISSED; the model client alone adds 3.5, serve 3.5 more)" in out
