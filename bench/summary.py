@@ -22,11 +22,11 @@ def _errors(figures: dict[str, Any]) -> int:
 def side_by_side(figures: dict[str, Any], s2_latency_ms: int) -> str:
     """The summary block printed at the end of a run (only what the run measured)."""
     lines = [f"side by side, one run ({TARGETS}):"]
-    names = [key.removeprefix("s1_") for key in figures if key.startswith("s1_")]
     for scenario in ("s1", "s2"):
         if f"{scenario}_serve" not in figures:
             continue
-        found = [(n, figures[f"{scenario}_{n}"]) for n in names if f"{scenario}_{n}" in figures]
+        found = [(key.removeprefix(f"{scenario}_"), run) for key, run in figures.items()
+                 if key.startswith(f"{scenario}_") and "cpu_ms_per_request" in run]  # fmt: skip
         row = "  ".join(f"{n} {f['rps']:.0f} req/s {f['cpu_ms_per_request']:.2f} ms" for n, f in found)
         lines.append(f"  {scenario}: {row} (CPU per request)")
     checks: list[str] = []

@@ -70,3 +70,11 @@ def test_the_model_clients_own_share_of_the_added_latency_is_printed_and_the_ver
     """The floor is context: the target stays the issue's, p50 over the model's 300 ms."""
     out = side_by_side(_figures(s2_serve=_run(200.0, 2.5, p50_ms=307.0), s2_floor={"p50_ms": 303.5}), 300)
     assert "s2 added p50 7.0 ms (MISSED; the model client alone adds 3.5, serve 3.5 more)" in out
+
+
+def test_a_scenario_two_run_alone_still_lists_its_services() -> None:
+    """`--only 2`: the s2 row names serve and its variants from scenario 2's own figures, not scenario 1's."""
+    figures = {"s2_floor": {"p50_ms": 303.0, "rps": 3.3}, "s2_serve": _run(200.0, 2.5, p50_ms=309.0),
+               "s2_workers-2": _run(190.0, 3.0, p50_ms=320.0)}  # fmt: skip
+    out = side_by_side(figures, 300)
+    assert "  s2: serve 200 req/s 2.50 ms  workers-2 190 req/s 3.00 ms (CPU per request)" in out
