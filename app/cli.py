@@ -43,11 +43,7 @@ def cmd_serve(_: argparse.Namespace) -> None:
             _with_database(migrate)
         run_server(WORKER_APP, settings)
         return
-    from app.asgi import create_app
-
-    asgi_app = create_app(settings)
-    freeze_heap()
-    run_server(asgi_app, settings)
+    run_server(serving_app(settings), settings)
 
 
 WORKER_APP = "app.cli:worker_app"
@@ -55,11 +51,17 @@ WORKER_APP = "app.cli:worker_app"
 
 def worker_app() -> Any:
     """The app of one worker process (uvicorn imports this factory in every worker it starts)."""
-    from app.asgi import create_app
     from app.system.logging import configure_logging
 
     settings = Settings.from_env()  # already validated by the supervisor
     configure_logging(settings.log_level, settings.log_format)
+    return serving_app(settings)
+
+
+def serving_app(settings: Settings) -> Any:
+    """The app one serving process runs (the only one, or one worker), its start-up heap then frozen."""
+    from app.asgi import create_app
+
     asgi_app = create_app(settings)
     freeze_heap()
     return asgi_app

@@ -8,26 +8,25 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-# In a fresh interpreter (freezing is per process and for good): a dead cycle before the freeze, a live
-# object, then what the freeze kept and whether the cycle survived it.
+# In a fresh interpreter (freezing is per process and for good), with automatic collection off so that only
+# freeze_heap's own collect can take the dead cycle: the app built, then what the freeze kept and whether
+# the cycle survived it.
 PROBE = """
 import gc, json, weakref
-from app.cli import freeze_heap
+gc.disable()
+from app.cli import serving_app
 from app.settings import Settings
-from app.asgi import create_app
 
 class Node:
     pass
 
 dead = Node(); dead.me = dead; gone = weakref.ref(dead); del dead
-app = create_app(Settings())
-gc.disable()  # no automatic collection may take the cycle first: freeze_heap's own collect must
-freeze_heap()
+app = serving_app(Settings())
 print(json.dumps({"frozen": gc.get_freeze_count(), "cycle_alive": gone() is not None, "left": len(gc.get_objects())}))
 """
 
 
-def test_freeze_heap_collects_first_then_freezes_what_start_up_built() -> None:
+def test_the_serving_app_is_collected_first_then_frozen() -> None:
     out = subprocess.run(
         [sys.executable, "-c", PROBE], cwd=ROOT, capture_output=True, text=True, check=True, timeout=120
     ).stdout
